@@ -1,0 +1,5 @@
+import sys
+
+from specmock.cli import main
+
+sys.exit(main())

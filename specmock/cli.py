@@ -1,0 +1,126 @@
+"""The ``specmock`` command: parses options and wires the pieces; no logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from specmock.settings import AUTH_MODES, Settings
+from specmock.spec import API_NAMES
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="start the mock server", description=(
+        "Serve every API of the contract as a stateful mock. Each option can also be set with the "
+        "environment variable named in brackets."))
+    serve.add_argument("--host", help="address to bind [SPECMOCK_HOST] (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port [SPECMOCK_PORT] (default 8000)")
+    serve.add_argument("--db", type=Path, help="TinyDB file to persist to [SPECMOCK_DB] (default: in memory)")
+    serve.add_argument("--fixtures", type=Path, help="seed data directory [SPECMOCK_FIXTURES] (default: fixtures/)")
+    serve.add_argument("--auth", choices=AUTH_MODES, help="credential checks [SPECMOCK_AUTH] (default lenient)")
+    serve.add_argument("--jwt-secret", dest="jwt_secret", help="HS256 secret for strict mode and X-token [SPECMOCK_JWT_SECRET]")
+    serve.add_argument("--cors-origin", dest="cors_origin", help="allowed CORS origin [SPECMOCK_CORS_ORIGIN] (default *)")
+    serve.add_argument("--latency", dest="latency_ms", type=int, metavar="MS", help="delay every answer [SPECMOCK_LATENCY_MS]")
+    serve.add_argument("--max-body", dest="max_body_bytes", type=int, metavar="BYTES",
+                       help="largest accepted request body [SPECMOCK_MAX_BODY_BYTES] (default 1048576)")
+    serve.add_argument("--validate-responses", dest="validate_responses", action="store_const", const=True,
+                       help="check every answer against the contract [SPECMOCK_VALIDATE_RESPONSES]")
+    serve.add_argument("--admin", action="store_const", const=True,
+                       help="allow /__admin on a non-loopback address [SPECMOCK_ADMIN]")
+    serve.add_argument("--public-url", dest="public_url", help="URL clients use to reach the mock [SPECMOCK_PUBLIC_URL]")
+    serve.add_argument("--reload", action="store_const", const=True, help="restart when specs or code change")
+    serve.add_argument("--log-level", dest="log_level", choices=["critical", "error", "warning", "info", "debug"])
+
+
+def _token_parser(sub: argparse._SubParsersAction) -> None:
+    token = sub.add_parser("token", help="mint credentials for the fixture users")
+    token.add_argument("--user", help="user id or username (default: every fixture user)")
+    token.add_argument("--secret", help="HS256 secret [SPECMOCK_JWT_SECRET]")
+    token.add_argument("--fixtures", type=Path, help="seed data directory [SPECMOCK_FIXTURES]")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="specmock", description="Spec-driven contract mock and test harness.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _serve_parser(sub)
+    _token_parser(sub)
+    imp = sub.add_parser("import", help="convert legacy API documents into an OpenAPI draft")
+    imp.add_argument("files", nargs="+")
+    imp.add_argument("--format", default="auto", choices=["auto", "apiblueprint", "rspec-doc", "apipie"])
+    imp.add_argument("-o", "--output")
+    imp.add_argument("--report")
+    return parser
+
+
+def banner(settings: Settings) -> str:
+    from specmock.contract import Contract
+
+    lines = [f"specmock serving on {settings.base_url} (auth: {settings.auth}, data: {settings.db or 'in memory'})"]
+    for name, spec in Contract(settings.apis, settings.auth).specs.items():
+        api = f"{settings.base_url}{spec['servers'][0]['url']}"
+        lines.append(f"  {spec['info']['title']:<18} {api:<32} docs: {settings.base_url}/docs/{name}/")
+    lines.append(f"  {'landing page':<18} {settings.base_url}/")
+    return "\n".join(lines)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from specmock.server import app_from_env
+
+    options = {k: v for k, v in vars(args).items() if k not in ("command", "reload")}
+    settings = Settings.from_env(**options)
+    for key, value in options.items():
+        if value is not None:
+            os.environ[f"SPECMOCK_{key.upper()}"] = str(value)
+    print(banner(settings), flush=True)
+    target = "specmock.server:app_from_env" if args.reload else app_from_env()
+    uvicorn.run(target, factory=bool(args.reload), reload=bool(args.reload), host=settings.host,
+                port=settings.port, log_level=settings.log_level,
+                reload_dirs=[str(Path(__file__).resolve().parent.parent)] if args.reload else None)
+    return 0
+
+
+def token(args: argparse.Namespace) -> int:
+    from specmock.auth import mint
+    from specmock.fixtures import load_fixtures
+
+    settings = Settings.from_env(jwt_secret=args.secret, fixtures=args.fixtures)
+    tables = load_fixtures(settings.fixtures, API_NAMES)
+    found = 0
+    for user in tables.get("users", []):
+        if args.user in (None, user["id"], user.get("username")):
+            claims = {"user_id": user["id"], "abilities": user.get("abilities", {})}
+            if user.get("download"):
+                claims["download"] = True
+            print(f"# {user.get('username', user['id'])}\nAuthorization: Token token=\"{mint(claims, settings.jwt_secret)}\"")
+            found += 1
+    for user in tables.get("content_request_users", []):
+        if args.user in (None, str(user["id"]), user.get("email")):
+            print(f"# {user['email']}\nAuthentication: Bearer {user['token']}")
+            found += 1
+    if not found:
+        print(f"specmock token: no fixture user {args.user!r}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def import_(args: argparse.Namespace) -> int:
+    from specmock.importers.cli import import_command
+
+    return import_command(args.files, args.format, args.output, args.report)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"serve": serve, "token": token, "import": import_}[args.command](args)
+    except ValueError as exc:
+        print(f"specmock {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

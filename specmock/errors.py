@@ -1,0 +1,61 @@
+"""The one place where every exception becomes an ``application/problem+json`` response."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.exceptions import HTTPException
+
+from specmock.auth import challenge_for
+from specmock.problems import PROBLEM_JSON, problem_body
+from specmock.contract import Contract
+
+logger = logging.getLogger("specmock")
+
+
+def _response(request: ConnexionRequest, status: int, detail: str, *, title=None, headers=None, ext=None):
+    body = problem_body(status, detail, instance=request.url.path, title=title, ext=ext)
+    headers = dict(headers or {})
+    if status == 401 and not any(key.lower() == "www-authenticate" for key in headers):
+        headers.update(challenge_for(request.url.path))
+    return ConnexionResponse(
+        status_code=status, mimetype=PROBLEM_JSON, content_type=PROBLEM_JSON,
+        body=orjson.dumps(body), headers=headers,
+    )
+
+
+def install(app: Any, contract: Contract) -> None:
+    """Register the problem handlers on a Connexion app."""
+
+    def problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
+        log = logger.warning if exc.status < 500 else logger.error
+        log("%s %s -> %s %s", request.method, request.url.path, exc.status, exc.detail)
+        return _response(request, exc.status, exc.detail, title=exc.title, headers=exc.headers, ext=exc.ext)
+
+    def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+        headers = dict(exc.headers or {})
+        detail = exc.detail
+        if exc.status_code == 405:
+            allow = contract.allowed_methods(request.url.path)
+            headers["Allow"] = ", ".join(allow)
+            detail = f"{request.method} is not allowed here; allowed: {', '.join(allow)}"
+        elif exc.status_code == 404 and detail in (None, "Not Found"):
+            detail = f"No operation at {request.url.path}"
+        return _response(request, exc.status_code, detail, headers=headers)
+
+    def bad_encoding(request: ConnexionRequest, exc: UnicodeDecodeError) -> ConnexionResponse:
+        return _response(request, 400, f"The request is not valid UTF-8: {exc.reason}",
+                         ext={"errors": [{"field": "body", "rule": "encoding", "message": str(exc)}]})
+
+    def unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _response(request, 500, "The mock failed to handle this request; see its log.")
+
+    app.add_error_handler(ProblemException, problem)
+    app.add_error_handler(HTTPException, http_error)
+    app.add_error_handler(UnicodeDecodeError, bad_encoding)
+    app.add_error_handler(Exception, unexpected)

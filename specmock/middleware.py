@@ -1,0 +1,239 @@
+"""ASGI middlewares of the mock, each one concern:
+
+* ``BodyLimit``: refuse bodies over the configured size (413) before anything reads them.
+* ``Journal``: remember recent requests (method, path, status, body) for ``/__admin/requests``.
+* ``Preferences``: ``Prefer: code=..., example=..., dynamic=true, latency=...`` and ``--latency``.
+* ``Services``: hand ``store``, ``caller`` and ``base_url`` to the handlers, and add the response
+  headers the contract declares (``X-token``, cache headers, ``ETag``, ``X-Request-Id``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+import uuid
+from collections import deque
+from typing import Any
+
+import orjson
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from specmock.auth import Caller, mint
+from specmock.contract import Contract
+from specmock.problems import BadRequest, PayloadTooLarge
+from specmock.settings import Settings
+
+JOURNAL_BODY_LIMIT = 64 * 1024
+MAX_LATENCY_MS = 60_000
+
+
+def operation_id(scope: Scope) -> str | None:
+    return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.limit:
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.limit:
+            raise PayloadTooLarge(f"The body has {declared} bytes; this server accepts at most {self.limit}")
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise PayloadTooLarge(f"The body is larger than {self.limit} bytes")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+class RequestLog:
+    """The most recent requests, newest last."""
+
+    def __init__(self, size: int) -> None:
+        self.entries: deque[dict[str, Any]] = deque(maxlen=size)
+
+
+class Journal:
+    """Records each API request in the log; admin and docs requests are not recorded."""
+
+    def __init__(self, app: ASGIApp, log: RequestLog) -> None:
+        self.app = app
+        self.entries = log.entries
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith("/__admin") or "/docs/" in path or path == "/":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        entry: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "method": scope["method"],
+            "path": path,
+            "query": scope.get("query_string", b"").decode("latin-1"),
+            "headers": {k: v for k, v in Headers(scope=scope).items() if k in ("content-type", "prefer")},
+            "status": None,
+        }
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if sum(map(len, chunks)) < JOURNAL_BODY_LIMIT:
+                chunks.append(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry["status"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, recording_receive, recording_send)
+        finally:
+            entry["body"] = _readable(b"".join(chunks)[:JOURNAL_BODY_LIMIT])
+            self.entries.append(entry)
+
+
+def _readable(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def parse_prefer(value: str | None) -> dict[str, str]:
+    """``Prefer: code=404, example=Image, dynamic=true`` as a dict (RFC 7240 preferences)."""
+    preferences: dict[str, str] = {}
+    for part in (value or "").replace(";", ",").split(","):
+        name, _, setting = part.strip().partition("=")
+        if name:
+            preferences[name.strip().lower()] = setting.strip().strip('"')
+    return preferences
+
+
+class Preferences:
+    """Latency (``--latency``, ``Prefer: latency=MS``) and documented responses on demand."""
+
+    def __init__(self, app: ASGIApp, contract: Contract, latency_ms: int) -> None:
+        self.app = app
+        self.contract = contract
+        self.latency_ms = latency_ms
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        prefer = parse_prefer(Headers(scope=scope).get("prefer"))
+        delay = self.latency_ms
+        if "latency" in prefer:
+            if not prefer["latency"].isdigit():
+                raise BadRequest.for_field("header.Prefer", "latency", "latency must be milliseconds (an integer)")
+            delay = min(int(prefer["latency"]), MAX_LATENCY_MS)
+        if delay:
+            await asyncio.sleep(delay / 1000)
+        op = operation_id(scope)
+        if op and ({"code", "example"} & prefer.keys() or prefer.get("dynamic") == "true"):
+            status, media_type, body = self.contract.documented_response(
+                op, prefer.get("code"), prefer.get("example"), prefer.get("dynamic") == "true"
+            )
+            await _send_json(send, status, media_type, body)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _send_json(send: Send, status: int, media_type: str, body: Any, headers: dict | None = None) -> None:
+    payload = b"" if body is None else orjson.dumps(body)
+    raw_headers = [(b"content-type", media_type.encode()), (b"content-length", str(len(payload)).encode())]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class Services:
+    """Dependency injection for handlers, and the response headers the contract declares."""
+
+    def __init__(self, app: ASGIApp, contract: Contract, store: Any, settings: Settings) -> None:
+        self.app = app
+        self.contract = contract
+        self.store = store
+        self.settings = settings
+
+    def _base_url(self, scope: Scope) -> str:
+        if self.settings.public_url:
+            return self.settings.public_url.rstrip("/")
+        host = Headers(scope=scope).get("host") or f"{self.settings.host}:{self.settings.port}"
+        return f"{scope.get('scheme', 'http')}://{host}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        op = operation_id(scope)
+        if scope["type"] != "http" or op is None:
+            await self.app(scope, receive, send)
+            return
+        context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})
+        token_info = context.get("token_info")
+        caller: Caller = token_info["caller"] if isinstance(token_info, dict) else self.contract.demo_caller(op)
+        context.update(store=self.store, caller=caller, base_url=self._base_url(scope))
+        declared = self.contract.response_headers(op)
+        if not declared:
+            await self.app(scope, receive, send)
+            return
+        await self.app(scope, receive, _HeaderWriter(send, declared, caller, self.settings.jwt_secret))
+
+
+class _HeaderWriter:
+    """Adds the declared response headers of a successful answer; buffers the body for ``ETag``."""
+
+    def __init__(self, send: Send, declared: dict[int, dict[str, Any]], caller: Caller, secret: str) -> None:
+        self.send = send
+        self.declared = declared
+        self.caller = caller
+        self.secret = secret
+        self.start: Message | None = None
+        self.body: list[bytes] = []
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = self.declared.get(message["status"])
+            if not headers:
+                await self.send(message)
+                return
+            self.start = message
+            mutable = MutableHeaders(scope=message)
+            for name, example in headers.items():
+                if name in mutable or name == "etag":
+                    continue
+                mutable[name] = self._value(name, example)
+            if "etag" not in headers:
+                await self.send(message)
+                self.start = None
+            return
+        if self.start is None:
+            await self.send(message)
+            return
+        self.body.append(message.get("body", b""))
+        if not message.get("more_body"):
+            payload = b"".join(self.body)
+            MutableHeaders(scope=self.start)["etag"] = f'W/"{hashlib.md5(payload).hexdigest()}"'  # noqa: S324
+            await self.send(self.start)
+            await self.send({"type": "http.response.body", "body": payload})
+
+    def _value(self, name: str, example: Any) -> str:
+        if name == "x-token":
+            return mint(self.caller.claims or {"user_id": self.caller.key}, self.secret)
+        if name == "x-request-id":
+            return str(uuid.uuid4())
+        return str(example)

@@ -1,0 +1,96 @@
+"""Content requests: input normalisation, status transitions, filters and ordering."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime, timezone
+from typing import Any
+
+from specmock.problems import Conflict, FieldError, Unprocessable
+
+TIME_TYPES = {"one_time": "One-Time", "multi_use": "Multi-Use"}
+PENDING, COMPLETED, CANCELED = "pending", "completed", "canceled"
+SORT_FIELDS = ("created_at", "name", "recipient", "expiration_date")
+_DATE = re.compile(r"^(\d{4})[/-](\d{2})[/-](\d{2})$")
+
+
+def new_token() -> str:
+    """A fresh 16-hex token: the recipient's unguessable link."""
+    return secrets.token_hex(8)
+
+
+def link_for_copy(token: str) -> str:
+    return f"/content_requests/{token}"
+
+
+def parse_input_date(value: str, field: str) -> date:
+    """``2022/06/07`` or ``2022-06-07`` as a date; a date that does not exist is a 422."""
+    match = _DATE.match(value)
+    try:
+        if not match:
+            raise ValueError("expected YYYY/MM/DD")
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise Unprocessable(
+            f"{field}: {value!r} is not a calendar date ({exc})",
+            errors=[FieldError(field, "date", f"{value!r} is not a calendar date")],
+        ) from None
+
+
+def output_date(day: date) -> str:
+    """The answered form: midnight UTC with milliseconds, ``2022-06-07T00:00:00.000Z``."""
+    return f"{day.isoformat()}T00:00:00.000Z"
+
+
+def is_expired(expiration: str, today: date) -> bool:
+    """A request can be completed through the end of its expiration day (UTC)."""
+    return date.fromisoformat(expiration[:10]) < today
+
+
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def cancel(record: dict[str, Any]) -> dict[str, Any]:
+    """pending -> canceled; anything else is a conflict."""
+    if record["status"] != PENDING:
+        raise Conflict(f"Only a pending content request can be canceled; this one is {record['status']}")
+    return {"status": CANCELED}
+
+
+def complete(record: dict[str, Any], media_files: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    """pending -> completed (a Multi-Use request may be completed again); the changes to store."""
+    if record["status"] == CANCELED:
+        raise Conflict("A canceled content request cannot be completed")
+    if is_expired(record["expiration_date"], today):
+        raise Conflict(f"The content request expired on {record['expiration_date'][:10]}")
+    if record["status"] == COMPLETED and record["time_type"] == TIME_TYPES["one_time"]:
+        raise Conflict("A One-Time content request can be completed only once")
+    return {"status": COMPLETED, "media_files": [*record.get("media_files", []), *media_files]}
+
+
+def matches(record: dict[str, Any], pending: bool, query: str | None) -> bool:
+    """The list filters: ``pending`` (pending vs the rest) and the case-insensitive search."""
+    if (record["status"] == PENDING) != pending:
+        return False
+    if query:
+        needle = query.casefold()
+        return any(needle in str(record.get(key, "")).casefold() for key in ("name", "recipient", "prompt"))
+    return True
+
+
+def ordered(records: list[dict[str, Any]], sort_by: str, sort_to: str) -> list[dict[str, Any]]:
+    """Sorted by ``sort_by`` (text case-insensitively), ties broken by id, in ``sort_to`` order."""
+    if sort_by not in SORT_FIELDS:
+        raise ValueError(f"cannot sort by {sort_by!r}")
+
+    def key(record: dict[str, Any]) -> tuple[Any, int]:
+        value = record.get(sort_by, "")
+        return (value.casefold() if isinstance(value, str) else value, record["id"])
+
+    return sorted(records, key=key, reverse=sort_to == "desc")
+
+
+def is_pending_flag(value: str) -> bool:
+    return value in ("true", "1")

@@ -1,0 +1,120 @@
+"""Content requests: the owner's CRUD and the recipient's public link."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from specmock.auth import CONTENT_USERS, Caller
+from specmock.problems import NotFound
+from specmock.rules import content_lifecycle as rules
+from specmock.rules.paging import page_slice
+from specmock.store import Store
+
+TABLE = "content_requests"
+FIELDS = ("id", "name", "recipient", "prompt", "expiration_date", "status", "time_type", "link_for_copy", "token",
+          "media_files")
+USER_FIELDS = ("id", "email", "first_name", "last_name", "avatar_image")
+
+
+def view(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: record[key] for key in FIELDS}
+
+
+def owner_of(store: Store, caller: Caller, *, create: bool = False) -> dict[str, Any] | None:
+    """The user behind a bearer token; in lenient mode an unknown token becomes a new user."""
+    user = store.get_by(CONTENT_USERS, "token", caller.key)
+    if user is None and create:
+        number = store.next_id(CONTENT_USERS)
+        user = store.insert(CONTENT_USERS, {
+            "id": number, "email": f"user{number}@example.com", "first_name": "User", "last_name": str(number),
+            "avatar_image": None, "token": caller.key,
+        })
+    return user
+
+
+def _owned(store: Store, caller: Caller, request_id: int) -> dict[str, Any]:
+    record = store.get(TABLE, request_id)
+    owner = owner_of(store, caller)
+    if record is None or owner is None or record["owner"] != owner["id"]:
+        raise NotFound(f"No content request with id {request_id}")
+    return record
+
+
+def _by_token(store: Store, token: str) -> dict[str, Any]:
+    record = store.get_by(TABLE, "token", token)
+    if record is None:
+        raise NotFound(f"No content request with token {token}")
+    return record
+
+
+def listing(store: Store, caller: Caller, pending: str, query: str | None, sort_by: str, sort_to: str,
+            page: int, per_page: int) -> dict[str, Any]:
+    owner = owner_of(store, caller)
+    if owner is None:
+        return {"content_requests": [], "meta": {"total_count": 0}}
+    wanted = rules.is_pending_flag(pending)
+    records = store.find(
+        TABLE, lambda record: record["owner"] == owner["id"] and rules.matches(record, wanted, query)
+    )
+    records = rules.ordered(records, sort_by, sort_to)
+    return {
+        "content_requests": [view(record) for record in page_slice(records, page, per_page)],
+        "meta": {"total_count": len(records)},
+    }
+
+
+def create(store: Store, caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:
+    expiration = rules.parse_input_date(fields["expiration_date"], "body.content_request.expiration_date")
+    owner = owner_of(store, caller, create=True)
+    token = rules.new_token()
+    while store.get_by(TABLE, "token", token) is not None:
+        token = rules.new_token()
+    record = {
+        "id": store.next_id(TABLE),
+        "owner": owner["id"],
+        "name": fields["name"],
+        "recipient": fields["recipient"],
+        "prompt": fields["prompt"],
+        "expiration_date": rules.output_date(expiration),
+        "status": rules.PENDING,
+        "time_type": rules.TIME_TYPES[fields.get("time_type", "one_time")],
+        "token": token,
+        "link_for_copy": rules.link_for_copy(token),
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+        "media_files": [],
+    }
+    return view(store.insert(TABLE, record))
+
+
+def read(store: Store, token: str) -> dict[str, Any]:
+    record = _by_token(store, token)
+    owner = store.get(CONTENT_USERS, record["owner"]) or {"id": record["owner"]}
+    user = {key: owner.get(key) for key in USER_FIELDS}
+    user["email"] = user["email"] or f"user{record['owner']}@example.com"
+    user["first_name"] = user["first_name"] or ""
+    user["last_name"] = user["last_name"] or ""
+    return {**view(record), "user": user}
+
+
+def update(store: Store, caller: Caller, request_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+    record = _owned(store, caller, request_id)
+    changes = {key: fields[key] for key in ("name", "recipient", "prompt") if key in fields}
+    if "expiration_date" in fields:
+        day = rules.parse_input_date(fields["expiration_date"], "body.content_request.expiration_date")
+        changes["expiration_date"] = rules.output_date(day)
+    if fields.get("status") == rules.CANCELED:
+        changes.update(rules.cancel(record))
+    return view(store.update(TABLE, request_id, changes) if changes else record)
+
+
+def delete(store: Store, caller: Caller, request_id: int) -> dict[str, bool]:
+    _owned(store, caller, request_id)
+    store.remove(TABLE, request_id)
+    return {"success": True}
+
+
+def complete(store: Store, token: str, media_files: list[dict[str, Any]]) -> dict[str, bool]:
+    record = _by_token(store, token)
+    store.update(TABLE, record["id"], rules.complete(record, media_files, rules.today_utc()))
+    return {"success": True}

@@ -1,0 +1,49 @@
+"""Downloads: a set of images, served as a real zip archive at ``zip_url``."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from specmock.auth import Caller
+from specmock.problems import NotFound
+from specmock.rules.media import image_format, placeholder_image, zip_archive
+from specmock.services.platform import images_named, now_with_offset, unique
+from specmock.store import Store
+
+TABLE = "downloads"
+
+
+def zip_url(base_url: str, download_id: str) -> str:
+    return f"{base_url}/api/v1/downloads/{download_id}/zip?timestamp={int(time.time())}"
+
+
+def create(
+    store: Store, caller: Caller, base_url: str, image_ids: list[str] | None, download_id: str | None
+) -> dict[str, Any]:
+    caller.require("download")
+    ids = unique(image_ids)
+    images_named(store, ids)
+    if download_id is None:
+        record = {"id": str(uuid.uuid4()), "owner": caller.key, "image_ids": ids, "created_at": now_with_offset()}
+        store.insert(TABLE, record)
+    else:
+        record = store.get(TABLE, download_id)
+        if record is None or record["owner"] != caller.key:
+            raise NotFound(f"No download with id {download_id}")
+        store.update(TABLE, download_id, {"image_ids": unique(record["image_ids"] + ids)})
+    return {"id": record["id"], "zip_url": zip_url(base_url, record["id"])}
+
+
+def archive(store: Store, download_id: str) -> bytes:
+    record = store.get(TABLE, download_id)
+    if record is None:
+        raise NotFound(f"No download with id {download_id}")
+    files = []
+    for image in images_named(store, record["image_ids"], field="image_ids"):
+        fmt = image["infos"]["format"]
+        content, _ = placeholder_image(image["id"], fmt, image["infos"]["width"], image["infos"]["height"])
+        extension = image_format(fmt)[0].lower().replace("jpeg", "jpg")
+        files.append((f"{image['id']}.{extension}", content))
+    return zip_archive(files)

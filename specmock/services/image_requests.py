@@ -1,0 +1,74 @@
+"""Image requests: the Image each request produces, visible per its ``vis``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from specmock.auth import Caller
+from specmock.problems import NotFound
+from specmock.rules.paging import page_links, page_slice
+from specmock.services.platform import user_of
+from specmock.store import Store
+
+TABLE = "image_requests"
+IMAGE_FIELDS = ("id", "icon", "created_by", "name", "tags", "description", "start_date", "end_date", "private",
+                "versions")
+REQUEST_FIELDS = ("instance", "ip_address", "provider", "software", "sys", "exclude")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def visible_to(record: dict[str, Any], username: str) -> bool:
+    vis = record.get("vis", "public")
+    return vis == "public" or record["created_by"] == username or (isinstance(vis, list) and username in vis)
+
+
+def _image(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: record[key] for key in IMAGE_FIELDS}
+
+
+def create(store: Store, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    now = _now()
+    record = {
+        "id": str(uuid.uuid4()),
+        "icon": None,
+        "created_by": user_of(store, caller)["username"],
+        "name": body["name"],
+        "tags": body["tags"],
+        "description": body["description"],
+        "start_date": now,
+        "end_date": None,
+        "private": body["vis"] != "public",
+        "versions": [
+            {"alias": str(uuid.uuid4()), "version": "1", "start_date": now, "end_date": None,
+             "provider": body["provider"]}
+        ],
+        "vis": body["vis"],
+        "request": {key: body[key] for key in REQUEST_FIELDS if key in body},
+    }
+    store.insert(TABLE, record)
+    return _image(record)
+
+
+def get(store: Store, caller: Caller, image_id: str) -> dict[str, Any]:
+    record = store.get(TABLE, image_id)
+    if record is None or not visible_to(record, user_of(store, caller)["username"]):
+        raise NotFound(f"No image request with id {image_id}")
+    return _image(record)
+
+
+def collection(store: Store, caller: Caller, url: str, page: int, page_size: int) -> dict[str, Any]:
+    username = user_of(store, caller)["username"]
+    records = store.find(TABLE, lambda record: visible_to(record, username))
+    records.sort(key=lambda record: (record["start_date"], record["id"]), reverse=True)
+    following, previous = page_links(url, {"page_size": page_size}, page, page_size, len(records))
+    return {
+        "count": len(records),
+        "next": following,
+        "previous": previous,
+        "results": [_image(record) for record in page_slice(records, page, page_size)],
+    }

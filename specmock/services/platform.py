@@ -1,0 +1,49 @@
+"""The photo platform shared by the v1 APIs: its users, organizations and image library."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from specmock.auth import Caller
+from specmock.problems import FieldError, Unprocessable
+from specmock.store import Store
+
+USERS, IMAGES = "users", "images"
+_ORGANIZATIONS = uuid.UUID("6f1c2a4e-0d3b-4f5a-9c7e-2b8d1e4f6a30")
+
+
+def now_with_offset() -> str:
+    """Now in the server's time zone with milliseconds, e.g. ``2019-04-08T19:38:56.613+02:00``."""
+    return datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
+def user_of(store: Store, caller: Caller) -> dict[str, Any]:
+    """The caller's user record; a caller the fixtures do not know gets a stable made-up one."""
+    return store.get(USERS, caller.key) or {
+        "id": caller.key,
+        "username": caller.key,
+        "organization_id": str(uuid.uuid5(_ORGANIZATIONS, caller.key)),
+    }
+
+
+def unique(ids: list[str] | None) -> list[str]:
+    """The ids in their first-seen order, each once."""
+    return list(dict.fromkeys(ids or []))
+
+
+def images_named(store: Store, ids: list[str], field: str = "body.image_ids[]") -> list[dict[str, Any]]:
+    """The library's images with these public ids; a 422 naming every unknown id otherwise."""
+    images = [store.get(IMAGES, image_id) for image_id in ids]
+    unknown = [image_id for image_id, image in zip(ids, images, strict=True) if image is None]
+    if unknown:
+        raise Unprocessable(
+            f"Unknown image ids: {', '.join(unknown)}",
+            errors=[FieldError(field, "exists", f"no image with public_id {image_id}") for image_id in unknown],
+        )
+    return images  # type: ignore[return-value]
+
+
+def image_view(image: dict[str, Any]) -> dict[str, Any]:
+    return {key: image[key] for key in ("infos", "public_id", "width", "height", "rotation", "album_id")}

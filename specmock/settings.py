@@ -1,0 +1,98 @@
+"""One settings object, built once at start-up from the environment and the command line.
+
+Every default lives here and only here. Each field can be set with an ``SPECMOCK_<NAME>``
+environment variable; command-line options override the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from specmock.spec import API_NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTH_MODES = ("lenient", "strict", "off")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    db: Path | None = None
+    fixtures: Path = ROOT / "fixtures"
+    auth: str = "lenient"
+    jwt_secret: str = "specmock-development-secret-change-me"
+    cors_origin: str = "*"
+    latency_ms: int = 0
+    reload: bool = False
+    admin: bool = False
+    validate_responses: bool = False
+    max_body_bytes: int = 1024 * 1024
+    journal_size: int = 200
+    apis: tuple[str, ...] = API_NAMES
+    public_url: str | None = None
+    log_level: str = "warning"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.auth not in AUTH_MODES:
+            raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {self.auth!r}")
+        unknown = set(self.apis) - set(API_NAMES)
+        if unknown:
+            raise ValueError(f"unknown API {', '.join(sorted(unknown))}; known: {', '.join(API_NAMES)}")
+        for name in ("port", "latency_ms", "max_body_bytes", "journal_size"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+
+    @property
+    def admin_allowed(self) -> bool:
+        """The admin API answers on loopback, or anywhere when ``--admin`` says so."""
+        return self.admin or self.host in LOOPBACK_HOSTS
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``SPECMOCK_*`` variables, then ``overrides`` (None means: not given)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f"SPECMOCK_{f.name.upper()}")
+            if raw is not None and f.name != "extra":
+                values[f.name] = _parse(f.name, raw)
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
+
+
+_BOOLS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _parse(name: str, raw: str) -> Any:
+    default = next(f for f in dataclasses.fields(Settings) if f.name == name).default
+    if name in ("db", "fixtures"):
+        return Path(raw) if raw else None
+    if name == "apis":
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if isinstance(default, bool):
+        if raw.lower() not in _BOOLS:
+            raise ValueError(f"SPECMOCK_{name.upper()} must be true or false, not {raw!r}")
+        return _BOOLS[raw.lower()]
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"SPECMOCK_{name.upper()} must be an integer, not {raw!r}") from None
+    return raw

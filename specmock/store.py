@@ -1,0 +1,149 @@
+"""The store: TinyDB behind one narrow interface, safe for concurrent requests.
+
+Every record carries its own ``id``. Reads and writes take one lock (handlers run in threads and
+on the event loop at once; TinyDB is not thread-safe). Lookups by ``id`` and by the indexed
+fields (``token``) use in-memory indexes instead of scanning. A write is acknowledged only after
+the storage accepted it, and with ``AtomicJSONStorage`` that means it is on disk.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from specmock.storage import AtomicJSONStorage, MemoryStorage
+
+Record = dict[str, Any]
+INDEXED_FIELDS = ("token",)
+
+
+class Store:
+    def __init__(self, db: TinyDB) -> None:
+        self._db = db
+        self._lock = threading.RLock()
+        self._ids: dict[str, dict[Any, int]] = {}
+        self._index: dict[tuple[str, str], dict[Any, int]] = {}
+        self._counters: dict[str, int] = {}
+        self._rebuild_indexes()
+
+    @classmethod
+    def memory(cls) -> Store:
+        return cls(TinyDB(storage=MemoryStorage))
+
+    @classmethod
+    def file(cls, path: str | Path) -> Store:
+        return cls(TinyDB(path, storage=AtomicJSONStorage))
+
+    # -- reads -------------------------------------------------------------------------------------
+
+    def get(self, table: str, record_id: Any) -> Record | None:
+        with self._lock:
+            doc_id = self._ids.get(table, {}).get(record_id)
+            return None if doc_id is None else _plain(self._db.table(table).get(doc_id=doc_id))
+
+    def get_by(self, table: str, field: str, value: Any) -> Record | None:
+        """The record whose indexed ``field`` equals ``value``."""
+        with self._lock:
+            doc_id = self._index.get((table, field), {}).get(value)
+            return None if doc_id is None else _plain(self._db.table(table).get(doc_id=doc_id))
+
+    def find(self, table: str, predicate: Callable[[Record], bool] | None = None) -> list[Record]:
+        with self._lock:
+            docs = self._db.table(table).all()
+            return [_plain(doc) for doc in docs if predicate is None or predicate(doc)]
+
+    def count(self, table: str) -> int:
+        with self._lock:
+            return len(self._ids.get(table, {}))
+
+    def tables(self) -> list[str]:
+        with self._lock:
+            return sorted(self._db.tables())
+
+    def dump(self) -> dict[str, list[Record]]:
+        with self._lock:
+            return {name: self.find(name) for name in self.tables()}
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def next_id(self, table: str) -> int:
+        """The next integer id of a table whose ids are integers (1, 2, ...)."""
+        with self._lock:
+            self._counters[table] = self._counters.get(table, 0) + 1
+            return self._counters[table]
+
+    def insert(self, table: str, record: Record) -> Record:
+        return self.insert_many(table, [record])[0]
+
+    def insert_many(self, table: str, records: Iterable[Record]) -> list[Record]:
+        records = [copy.deepcopy(record) for record in records]
+        with self._lock:
+            ids = self._ids.setdefault(table, {})
+            for record in records:
+                if record.get("id") is None or record["id"] in ids:
+                    raise ValueError(f"{table}: missing or duplicate id {record.get('id')!r}")
+            doc_ids = self._db.table(table).insert_multiple(records)
+            for record, doc_id in zip(records, doc_ids, strict=True):
+                self._indexed(table, record, doc_id)
+        return copy.deepcopy(records)
+
+    def update(self, table: str, record_id: Any, changes: Record) -> Record:
+        with self._lock:
+            doc_id = self._ids[table][record_id]
+            for field in INDEXED_FIELDS:
+                if field in changes:
+                    raise ValueError(f"{table}: indexed field {field!r} cannot change")
+            self._db.table(table).update(changes, doc_ids=[doc_id])
+            return _plain(self._db.table(table).get(doc_id=doc_id))
+
+    def remove(self, table: str, record_id: Any) -> bool:
+        with self._lock:
+            doc_id = self._ids.get(table, {}).pop(record_id, None)
+            if doc_id is None:
+                return False
+            for (name, _field), index in self._index.items():
+                if name == table:
+                    for value in [value for value, target in index.items() if target == doc_id]:
+                        del index[value]
+            self._db.table(table).remove(doc_ids=[doc_id])
+            return True
+
+    def replace_all(self, data: dict[str, list[Record]]) -> None:
+        """Drop everything and load ``data`` (table name -> records) in one write per table."""
+        with self._lock:
+            self._db.drop_tables()
+            self._ids.clear()
+            self._index.clear()
+            self._counters.clear()
+            for table, records in data.items():
+                if records:
+                    self.insert_many(table, records)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- indexes -----------------------------------------------------------------------------------
+
+    def _indexed(self, table: str, record: Record, doc_id: int) -> None:
+        self._ids.setdefault(table, {})[record["id"]] = doc_id
+        if isinstance(record["id"], int):
+            self._counters[table] = max(self._counters.get(table, 0), record["id"])
+        for field in INDEXED_FIELDS:
+            if field in record:
+                self._index.setdefault((table, field), {})[record[field]] = doc_id
+
+    def _rebuild_indexes(self) -> None:
+        for table in self._db.tables():
+            for doc in self._db.table(table).all():
+                self._indexed(table, doc, doc.doc_id)
+
+
+def _plain(doc: Document | None) -> Record | None:
+    return None if doc is None else copy.deepcopy(dict(doc))

@@ -1,0 +1,142 @@
+"""Request validators plugged into Connexion: the same rules as Connexion's own, but every
+violation becomes a ``BadRequest`` whose ``errors`` name the field and the rule, JSON is parsed
+with orjson (bounded nesting, invalid UTF-8 rejected), and unknown query or form fields are
+refused by name."""
+
+from __future__ import annotations
+
+import typing as t
+
+import orjson
+from connexion.datastructures import MediaTypeDict
+from connexion.lifecycle import ConnexionRequest
+from connexion.validators import (
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    JSONResponseBodyValidator,
+    ParameterValidator,
+    TextResponseBodyValidator,
+)
+from jsonschema import Draft4Validator, ValidationError
+
+from specmock.problems import BadRequest, FieldError
+
+MAX_ERRORS = 20
+
+
+def field_name(prefix: str, path: t.Iterable[t.Any]) -> str:
+    name = prefix
+    for part in path:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return name
+
+
+def _field_errors(prefix: str, errors: t.Iterable[ValidationError]) -> list[FieldError]:
+    found = []
+    for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
+        path = list(error.absolute_path)
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else ""
+            path.append(missing)
+        elif error.validator == "additionalProperties":
+            path.append(error.message.split("'")[1] if "'" in error.message else "")
+        found.append(FieldError(field_name(prefix, path), str(error.validator), error.message))
+        if len(found) == MAX_ERRORS:
+            break
+    return found
+
+
+def raise_for(prefix: str, errors: t.Iterable[ValidationError]) -> None:
+    found = _field_errors(prefix, errors)
+    if found:
+        first = found[0]
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise BadRequest(f"{first.field}: {first.message}{more}", errors=found)
+
+
+class SpecmockParameterValidator(ParameterValidator):
+    def validate_request(self, request: ConnexionRequest) -> None:
+        if self.strict_validation:
+            known = {p["name"] for p in self.parameters.get("query", [])} | self.security_query_params
+            unknown = sorted(set(request.query_params.keys()) - known)
+            if unknown:
+                raise BadRequest(
+                    f"Unknown query parameter(s): {', '.join(unknown)}",
+                    errors=[FieldError(f"query.{name}", "unknown", "not a parameter of this operation")
+                            for name in unknown],
+                )
+        sources = {
+            "query": request.query_params,
+            "path": request.path_params,
+            "header": request.headers,
+            "cookie": request.cookies,
+        }
+        for location, params in self.parameters.items():
+            for param in params:
+                self._check(location, param, sources[location])
+
+    @staticmethod
+    def _check(location: str, param: dict, values: t.Mapping[str, t.Any]) -> None:
+        name = param["name"]
+        value = values.get(name.replace("-", "_") if location == "path" else name)
+        field = f"{location}.{name}"
+        if value is None:
+            if param.get("required"):
+                raise BadRequest.for_field(field, "required", f"the {location} parameter {name!r} is required")
+            return
+        schema = param.get("schema", param)
+        if schema.get("type") in ("integer", "number") and isinstance(value, str):
+            raise BadRequest.for_field(field, "type", f"{value!r} is not of type {schema['type']!r}")
+        raise_for(field, Draft4Validator(schema).iter_errors(value))
+
+
+class SpecmockJSONBodyValidator(JSONRequestBodyValidator):
+    async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: t.Any) -> t.Any:
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw.strip():
+            return None
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise BadRequest.for_field("body", "json", f"the body is not valid JSON: {exc}") from None
+
+    def _validate(self, body: t.Any) -> dict | None:
+        if body is None:
+            if self._nullable:
+                return None
+            raise BadRequest.for_field("body", "required", "a JSON body is required")
+        raise_for("body", self._validator.iter_errors(body))
+        return None
+
+
+class SpecmockFormValidator(FormDataValidator):
+    def _validate(self, body: t.Any) -> dict | None:  # type: ignore[override]
+        if not isinstance(body, dict):
+            raise BadRequest.for_field("body", "type", "the form body must be a set of fields")
+        if self._strict_validation:
+            unknown = sorted(set(body) - set(self._schema.get("properties", {})))
+            if unknown:
+                raise BadRequest(
+                    f"Unknown form field(s): {', '.join(unknown)}",
+                    errors=[FieldError(f"body.{name}", "unknown", "not a field of this operation")
+                            for name in unknown],
+                )
+        raise_for("body", self._validator.iter_errors(body))
+        return None
+
+
+VALIDATOR_MAP = {
+    "parameter": SpecmockParameterValidator,
+    "body": MediaTypeDict(
+        {
+            "*/*json": SpecmockJSONBodyValidator,
+            "application/x-www-form-urlencoded": SpecmockFormValidator,
+        }
+    ),
+    "response": MediaTypeDict(
+        {
+            "*/*json": JSONResponseBodyValidator,
+            "text/plain": TextResponseBodyValidator,
+        }
+    ),
+}
