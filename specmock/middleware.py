@@ -22,10 +22,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from specmock.auth import Caller, mint
 from specmock.contract import Contract
-from specmock.problems import BadRequest, PayloadTooLarge
+from specmock.problems import BadRequest, PayloadTooLarge, UriTooLong
 from specmock.settings import Settings
 
 JOURNAL_BODY_LIMIT = 64 * 1024
+MAX_URL_BYTES = 4096
 MAX_LATENCY_MS = 60_000
 
 
@@ -34,12 +35,19 @@ def operation_id(scope: Scope) -> str | None:
 
 
 class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes (413) and URLs over ``MAX_URL_BYTES`` (414)."""
+
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.limit:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b"")) > MAX_URL_BYTES:
+            raise UriTooLong(f"The URL is longer than {MAX_URL_BYTES} bytes")
+        if not self.limit:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")

@@ -80,6 +80,10 @@ class PayloadTooLarge(Problem):
     status_code_default = 413
 
 
+class UriTooLong(Problem):
+    status_code_default = 414
+
+
 class UnsupportedMediaType(Problem):
     status_code_default = 415
 

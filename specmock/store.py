@@ -40,6 +40,10 @@ class Store:
     def file(cls, path: str | Path) -> Store:
         return cls(TinyDB(path, storage=AtomicJSONStorage))
 
+    def locked(self):
+        """Hold the store's lock across a read-check-write sequence (the lock is re-entrant)."""
+        return self._lock
+
     # -- reads -------------------------------------------------------------------------------------
 
     def get(self, table: str, record_id: Any) -> Record | None:

@@ -60,9 +60,9 @@ def generate(schema: dict[str, Any], resolve, rng: random.Random | None = None) 
         return round(rng.uniform(low, high), 3)
     if kind == "boolean":
         return rng.choice([True, False])
-    if schema.get("format") in _FORMATS:
-        return _FORMATS[schema["format"]](rng)
     if "pattern" in schema:
         return rstr.Rstr(rng).xeger(schema["pattern"])
+    if schema.get("format") in _FORMATS:
+        return _FORMATS[schema["format"]](rng)
     length = max(schema.get("minLength", 1), min(8, schema.get("maxLength", 8)))
     return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(length))

@@ -66,11 +66,16 @@ def listing(store: Store, caller: Caller, pending: str, query: str | None, sort_
 
 def create(store: Store, caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:
     expiration = rules.parse_input_date(fields["expiration_date"], "body.content_request.expiration_date")
+    with store.locked():
+        return view(store.insert(TABLE, _new_record(store, caller, fields, expiration)))
+
+
+def _new_record(store: Store, caller: Caller, fields: dict[str, Any], expiration: Any) -> dict[str, Any]:
     owner = owner_of(store, caller, create=True)
     token = rules.new_token()
     while store.get_by(TABLE, "token", token) is not None:
         token = rules.new_token()
-    record = {
+    return {
         "id": store.next_id(TABLE),
         "owner": owner["id"],
         "name": fields["name"],
@@ -84,7 +89,6 @@ def create(store: Store, caller: Caller, fields: dict[str, Any]) -> dict[str, An
         "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
         "media_files": [],
     }
-    return view(store.insert(TABLE, record))
 
 
 def read(store: Store, token: str) -> dict[str, Any]:
@@ -98,23 +102,26 @@ def read(store: Store, token: str) -> dict[str, Any]:
 
 
 def update(store: Store, caller: Caller, request_id: int, fields: dict[str, Any]) -> dict[str, Any]:
-    record = _owned(store, caller, request_id)
     changes = {key: fields[key] for key in ("name", "recipient", "prompt") if key in fields}
     if "expiration_date" in fields:
         day = rules.parse_input_date(fields["expiration_date"], "body.content_request.expiration_date")
         changes["expiration_date"] = rules.output_date(day)
-    if fields.get("status") == rules.CANCELED:
-        changes.update(rules.cancel(record))
-    return view(store.update(TABLE, request_id, changes) if changes else record)
+    with store.locked():
+        record = _owned(store, caller, request_id)
+        if fields.get("status") == rules.CANCELED:
+            changes.update(rules.cancel(record))
+        return view(store.update(TABLE, request_id, changes) if changes else record)
 
 
 def delete(store: Store, caller: Caller, request_id: int) -> dict[str, bool]:
-    _owned(store, caller, request_id)
-    store.remove(TABLE, request_id)
+    with store.locked():
+        _owned(store, caller, request_id)
+        store.remove(TABLE, request_id)
     return {"success": True}
 
 
 def complete(store: Store, token: str, media_files: list[dict[str, Any]]) -> dict[str, bool]:
-    record = _by_token(store, token)
-    store.update(TABLE, record["id"], rules.complete(record, media_files, rules.today_utc()))
+    with store.locked():
+        record = _by_token(store, token)
+        store.update(TABLE, record["id"], rules.complete(record, media_files, rules.today_utc()))
     return {"success": True}

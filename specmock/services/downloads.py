@@ -29,10 +29,11 @@ def create(
         record = {"id": str(uuid.uuid4()), "owner": caller.key, "image_ids": ids, "created_at": now_with_offset()}
         store.insert(TABLE, record)
     else:
-        record = store.get(TABLE, download_id)
-        if record is None or record["owner"] != caller.key:
-            raise NotFound(f"No download with id {download_id}")
-        store.update(TABLE, download_id, {"image_ids": unique(record["image_ids"] + ids)})
+        with store.locked():
+            record = store.get(TABLE, download_id)
+            if record is None or record["owner"] != caller.key:
+                raise NotFound(f"No download with id {download_id}")
+            store.update(TABLE, download_id, {"image_ids": unique(record["image_ids"] + ids)})
     return {"id": record["id"], "zip_url": zip_url(base_url, record["id"])}
 
 

@@ -1,0 +1,69 @@
+"""Shared fixtures: settings, stores on both backends, and an in-process client of the mock."""
+
+from __future__ import annotations
+
+import socket
+import warnings
+
+import pytest
+
+from specmock.admin import seed
+from specmock.app import create_app
+from specmock.settings import Settings
+from specmock.store import Store
+
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+from starlette.testclient import TestClient  # noqa: E402
+
+# Credentials exactly as the documents show them.
+PROVIDER_TOKEN = (
+    'Token token="eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE1NTQ3NTk1MzYsImlhdCI6MTU1NDc0NTEzNiwidXNlcl9pZCI6Im'
+    "NlNTk3YWRiLWU3ZjEtNGU5Yi1hYTVhLTk1ZTJiZjgyOTcxNCIsImFiaWxpdGllcyI6eyIwMDMyNDAwMDAwNGlqV1MiOnsiUHJvdmlkZXJzIjpbInR"
+    'lc3QgcHJvdmlkZXIiXX19fQ.-HgJWE0ZcIfzOzxtxY5IcqevEL47PJlVXBqUuLtPZT4"'
+)
+SHARING_TOKEN = (
+    'Token token="eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE0NDkwNjU2NzUsImFiaWxpdGllcyI6eyIwMDMyNDAwMDAwNGlqV1'
+    "MiOnsiU2hhcmluZ3MiOnsic2hhcmluZyI6IntcImVuXCI6IFwiSG9tZXBhZ2VcIiwgXCJmclwiOiBcIlBhZ2UgZCdhY2NldWlsXCJ9In19fSwid"
+    'XNlcl9pZCI6IjM1NWI1ZjExLWYxYWUtNDIxMi04MjRhLWFmNzdkYzhmNGJiZiJ9.LmKa9Pw5ByOSWvL4i7-EjYtyG4enXJSy2YfAT9t20yI"'
+)
+DOWNLOAD_TOKEN = (
+    'Token token="eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoiNTRkMzdhODMtMDQxZC00YWIwLWJjOTYtNzE2MmYzYzU3Zm'
+    "M4IiwiYWJpbGl0aWVzIjp7IjAwMTAwMDAwMTIzQkI2NiI6eyJBY2Nlc3MiOnsiaW1hZ2VfbGlzdCI6dHJ1ZX19fSwiZG93bmxvYWQiOnRydWUsI"
+    'mlzcyI6Ijk3ZWZkMTE5LTU0NzAtNDIwMi05YjQyLTU2NzI3ZWU2NjgyMiJ9.Msem0FCLGFckNdjrz35LWwyNOgHAsFbvKcMtJ38A3VM"'
+)
+BEARER = "Bearer TOKEN_FETCHED_FROM_SERVER_DURING_REGISTRATION"
+FORM = "application/x-www-form-urlencoded"
+
+
+def make_client(settings: Settings, store: Store | None = None) -> TestClient:
+    if store is None:
+        store = Store.memory()
+        seed(store, settings)
+    client = TestClient(create_app(settings, store), raise_server_exceptions=False)
+    client.store = store  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(validate_responses=True)
+
+
+@pytest.fixture
+def client(settings: Settings) -> TestClient:
+    with make_client(settings) as test_client:
+        yield test_client
+
+
+@pytest.fixture(params=["memory", "file"])
+def store(request, tmp_path) -> Store:
+    """Every store test runs on both backends."""
+    backend = Store.memory() if request.param == "memory" else Store.file(tmp_path / "db.json")
+    yield backend
+    backend.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

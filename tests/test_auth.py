@@ -1,0 +1,141 @@
+"""Credential emulation: lenient, strict and off modes, X-token refresh, minted tokens."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from specmock.auth import decode_unverified, mint
+from specmock.cli import main
+from specmock.settings import Settings
+from tests.conftest import BEARER, DOWNLOAD_TOKEN, FORM, PROVIDER_TOKEN, make_client
+
+SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+PROVIDER_PATH = "/api/v1/providers/b870990d-396b-46ca-a92e-ba6a63bacc61/provider_requests"
+IMAGE = "image_ids[]=0d8611a7-be32-4924-b7c4-12a82ea78af8"
+PROVIDERS_ABILITY = {"00324000004ijWS": {"Providers": ["test provider"]}}
+
+
+def token_header(claims, secret=SECRET):
+    return f'Token token="{jwt.encode(claims, secret, algorithm="HS256")}"'
+
+
+def strict_client(settings):
+    return make_client(settings.replace(auth="strict", jwt_secret=SECRET))
+
+
+def provider_post(client, authorization):
+    return client.post(PROVIDER_PATH, content=IMAGE, headers={"Authorization": authorization, "Content-Type": FORM})
+
+
+def test_lenient_accepts_the_documents_tokens_and_refreshes_x_token(client):
+    response = provider_post(client, PROVIDER_TOKEN)
+    assert response.status_code == 200
+    refreshed = jwt.decode(response.headers["X-token"], Settings().jwt_secret, algorithms=["HS256"])
+    original = decode_unverified(PROVIDER_TOKEN.split('"')[1])
+    assert refreshed["user_id"] == original["user_id"] and refreshed["abilities"] == original["abilities"]
+    assert refreshed["exp"] - refreshed["iat"] == 14400 and abs(refreshed["iat"] - time.time()) < 5
+
+
+@pytest.mark.parametrize("header", ['Token token="abc"', "Token token=abc", "Token abc"])
+def test_lenient_accepts_non_jwt_tokens_as_identity(client, header):
+    response = provider_post(client, header)
+    assert response.status_code == 200
+    assert decode_unverified(response.headers["X-token"])["user_id"] == "abc"
+
+
+@pytest.mark.parametrize("header", ["", "Bearer abc", "Basic dXNlcjpwYXNz", 'Token token=""'])
+def test_malformed_credentials_are_401_with_www_authenticate(client, header):
+    response = provider_post(client, header)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Token realm="specmock"'
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "X-token" not in response.headers
+
+
+def test_two_bearer_tokens_are_two_users(client):
+    body = {"content_request": {"name": "n", "recipient": "r", "prompt": "p", "expiration_date": "2099/01/01"}}
+    client.post("/api/v4/content_requests", json=body, headers={"Authentication": "Bearer one"})
+    ones = client.get("/api/v4/content_requests?pending=true", headers={"Authentication": "Bearer one"}).json()
+    twos = client.get("/api/v4/content_requests?pending=true", headers={"Authentication": "Bearer two"}).json()
+    assert ones["meta"]["total_count"] == 1 and twos["meta"]["total_count"] == 0
+
+
+def test_strict_accepts_a_signed_token_with_the_ability(settings):
+    with strict_client(settings) as client:
+        claims = {"user_id": "u1", "abilities": PROVIDERS_ABILITY, "exp": int(time.time()) + 60}
+        assert provider_post(client, token_header(claims)).status_code == 200
+
+
+@pytest.mark.parametrize("case", ["forged", "expired", "no-exp", "alg-none", "documents-token", "no-user"])
+def test_strict_refuses_bad_tokens_with_401(settings, case):
+    valid = {"user_id": "u1", "abilities": PROVIDERS_ABILITY, "exp": int(time.time()) + 60}
+    header = {
+        "forged": token_header(valid, secret="another-secret-of-sufficient-length-1234"),
+        "expired": token_header({**valid, "exp": int(time.time()) - 10}),
+        "no-exp": token_header({"user_id": "u1", "abilities": PROVIDERS_ABILITY}),
+        "alg-none": f'Token token="{jwt.encode(valid, None, algorithm="none")}"',
+        "documents-token": PROVIDER_TOKEN,
+        "no-user": token_header({"abilities": PROVIDERS_ABILITY, "exp": int(time.time()) + 60}),
+    }[case]
+    with strict_client(settings) as client:
+        response = provider_post(client, header)
+    assert response.status_code == 401, response.text
+    assert response.headers["WWW-Authenticate"]
+
+
+def test_strict_requires_abilities_with_403(settings):
+    no_ability = token_header({"user_id": "u1", "abilities": {}, "exp": int(time.time()) + 60})
+    with strict_client(settings) as client:
+        assert provider_post(client, no_ability).status_code == 403
+        download = client.post("/api/v1/downloads", content=IMAGE.replace("0d8611a7-be32-4924-b7c4-12a82ea78af8",
+                                                                           "4a911b9d-2650-4b67-87b2-d9f8850839f7"),
+                               headers={"Authorization": no_ability, "Content-Type": FORM})
+        assert download.status_code == 403 and "download" in download.json()["detail"]
+
+
+def test_strict_bearer_accepts_known_tokens_and_signed_jwts_only(settings):
+    with strict_client(settings) as client:
+        path = "/api/v4/content_requests?pending=true"
+        assert client.get(path, headers={"Authentication": BEARER}).status_code == 200
+        assert client.get(path, headers={"Authentication": "Bearer unknown"}).status_code == 401
+        signed = jwt.encode({"user_id": 7, "exp": int(time.time()) + 60}, SECRET, algorithm="HS256")
+        assert client.get(path, headers={"Authentication": f"Bearer {signed}"}).status_code == 200
+
+
+def test_off_mode_needs_no_credentials(settings):
+    with make_client(settings.replace(auth="off")) as client:
+        assert provider_post(client, "").status_code == 200
+        listing = client.get("/api/v4/content_requests?pending=true")
+        assert listing.status_code == 200 and listing.json()["meta"]["total_count"] == 3
+        assert client.post("/api/v1/downloads").status_code == 200
+
+
+def test_minted_tokens_work_in_strict_mode(settings, capsys):
+    assert main(["token", "--user", "downloader", "--secret", SECRET]) == 0
+    header = capsys.readouterr().out.splitlines()[1].split(": ", 1)[1]
+    with strict_client(settings) as client:
+        response = client.post("/api/v1/downloads", content="image_ids[]=4a911b9d-2650-4b67-87b2-d9f8850839f7",
+                               headers={"Authorization": header, "Content-Type": FORM})
+        assert response.status_code == 200
+
+
+def test_token_command_lists_every_fixture_user(capsys):
+    assert main(["token"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Authorization: Token token=") == 4 and "Authentication: Bearer TOKEN_FETCHED" in out
+    assert main(["token", "--user", "nobody"]) == 2
+
+
+def test_mint_sets_four_hour_lifetime():
+    claims = jwt.decode(mint({"user_id": "x"}, SECRET, now=1000), SECRET, algorithms=["HS256"],
+                        options={"verify_exp": False})
+    assert (claims["iat"], claims["exp"]) == (1000, 1000 + 14400)
+
+
+def test_public_operations_need_no_credentials(client):
+    assert client.get("/api/v4/content_requests/4c38da5893b1f793").status_code == 200
+    assert client.get("/api/v1/downloads/6a9c3fd5-dc41-4ac1-a8f1-5f6b80a6359f/zip").status_code == 200
+    assert provider_post(client, DOWNLOAD_TOKEN).status_code == 200, "lenient mode ignores abilities"
