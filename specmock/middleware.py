@@ -35,7 +35,11 @@ def operation_id(scope: Scope) -> str | None:
 
 
 class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes (413) and URLs over ``MAX_URL_BYTES`` (414)."""
+    """Refuse request bodies over ``limit`` bytes (413) and URLs over ``MAX_URL_BYTES`` (414).
+
+    A body sent without ``Content-Length`` (chunked) is read here, up to the limit, and handed on
+    with a ``Content-Length``: Connexion's validators take a request without one for a bodiless one.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -47,23 +51,43 @@ class BodyLimit:
             return
         if len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b"")) > MAX_URL_BYTES:
             raise UriTooLong(f"The URL is longer than {MAX_URL_BYTES} bytes")
-        if not self.limit:
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        if declared is not None:
+            if self.limit and declared.isdigit() and int(declared) > self.limit:
+                raise PayloadTooLarge(f"The body has {declared} bytes; this server accepts at most {self.limit}")
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.limit:
-            raise PayloadTooLarge(f"The body has {declared} bytes; this server accepts at most {self.limit}")
-        received = 0
+        if "chunked" not in headers.get("transfer-encoding", ""):
+            await self.app(scope, receive, send)
+            return
+        body = await self._read(receive)
+        MutableHeaders(scope=scope)["content-length"] = str(len(body))
+        replayed = False
 
-        async def counted() -> Message:
-            nonlocal received
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _read(self, receive: Receive) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if self.limit and size > self.limit:
                 raise PayloadTooLarge(f"The body is larger than {self.limit} bytes")
-            return message
-
-        await self.app(scope, counted, send)
+            more = message.get("more_body", False)
+        return b"".join(chunks)
 
 
 class RequestLog:

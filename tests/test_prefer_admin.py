@@ -1,0 +1,120 @@
+"""Steering answers (Prefer, latency), the admin API, CORS and the docs pages."""
+
+from __future__ import annotations
+
+import time
+
+from specmock.middleware import parse_prefer
+from tests.conftest import BEARER, make_client
+
+LIST = "/api/v4/content_requests?pending=true"
+AUTH = {"Authentication": BEARER}
+
+
+def test_parse_prefer():
+    assert parse_prefer('code=404, example="Image"; dynamic=true') == {"code": "404", "example": "Image",
+                                                                       "dynamic": "true"}
+    assert parse_prefer(None) == {}
+
+
+def test_prefer_code_returns_the_documented_example(client):
+    response = client.get(LIST, headers={**AUTH, "Prefer": "code=401"})
+    assert response.status_code == 401 and response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Unauthorized"
+    ok = client.get(LIST, headers={**AUTH, "Prefer": "code=200"})
+    assert ok.json()["meta"]["total_count"] == 5 and ok.json()["content_requests"][0]["token"] == "4c38da5893b1f793"
+
+
+def test_prefer_does_not_touch_the_store(client):
+    before = client.store.dump()
+    body = {"content_request": {"name": "n", "recipient": "r", "prompt": "p", "expiration_date": "2099/01/01"}}
+    assert client.post("/api/v4/content_requests", json=body, headers={**AUTH, "Prefer": "code=201"}).status_code == 201
+    assert client.store.dump() == before
+
+
+def test_prefer_example_by_name_and_unknown_names(client):
+    path = "/api/v1/image_requests/bdc31c14-f807-11e3-8ef5-b2227cce2b54"
+    auth = {"Authorization": 'Token token="x"'}
+    assert client.get(path, headers={**auth, "Prefer": "example=Image"}).json()["name"].startswith("Ubuntu")
+    unknown = client.get(path, headers={**auth, "Prefer": "example=Nope"})
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "header.Prefer"
+    undocumented = client.get(path, headers={**auth, "Prefer": "code=418"})
+    assert undocumented.status_code == 400 and "418" in undocumented.json()["detail"]
+
+
+def test_prefer_dynamic_generates_valid_data(client):
+    response = client.get(LIST, headers={**AUTH, "Prefer": "dynamic=true"})
+    assert response.status_code == 200
+    items = response.json()["content_requests"]
+    assert items and all(len(item["token"]) == 16 for item in items)
+
+
+def test_latency_option_and_prefer_latency(settings):
+    with make_client(settings.replace(latency_ms=150)) as slow:
+        started = time.perf_counter()
+        slow.get(LIST, headers=AUTH)
+        assert time.perf_counter() - started >= 0.15
+    with make_client(settings) as client:
+        started = time.perf_counter()
+        client.get(LIST, headers={**AUTH, "Prefer": "latency=120"})
+        assert time.perf_counter() - started >= 0.12
+        assert client.get(LIST, headers={**AUTH, "Prefer": "latency=soon"}).status_code == 400
+
+
+def test_admin_reset_restores_the_fixtures(client):
+    client.delete("/api/v4/content_requests/1", headers=AUTH)
+    assert client.get("/api/v4/content_requests/4c38da5893b1f793").status_code == 404
+    reset = client.post("/__admin/reset")
+    assert reset.status_code == 200 and reset.json()["tables"]["content_requests"] == 5
+    assert client.get("/api/v4/content_requests/4c38da5893b1f793").status_code == 200
+
+
+def test_admin_journal_records_what_the_ui_sent(client):
+    client.delete("/__admin/requests")
+    body = {"content_request": {"name": "from the UI", "recipient": "r", "prompt": "p", "expiration_date": "2099/01/01"}}
+    client.post("/api/v4/content_requests", json=body, headers=AUTH)
+    client.get("/api/v9/missing")
+    journal = client.get("/__admin/requests").json()
+    assert [(e["method"], e["path"], e["status"]) for e in journal["requests"]] == [
+        ("POST", "/api/v4/content_requests", 201), ("GET", "/api/v9/missing", 404)]
+    assert journal["requests"][0]["body"] == body
+    only_posts = client.get("/__admin/requests", params={"method": "post"}).json()
+    assert only_posts["count"] == 1
+
+
+def test_admin_is_refused_on_a_public_address_unless_allowed(settings):
+    with make_client(settings.replace(host="0.0.0.0")) as exposed:
+        response = exposed.post("/__admin/reset")
+        assert response.status_code == 403 and response.headers["content-type"] == "application/problem+json"
+        assert exposed.get("/__admin/requests").status_code == 403
+    with make_client(settings.replace(host="0.0.0.0", admin=True)) as allowed:
+        assert allowed.post("/__admin/reset").status_code == 200
+
+
+def test_cors_preflight_and_exposed_headers(client):
+    preflight = client.options("/api/v4/content_requests", headers={
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authentication, content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] in ("*", "http://localhost:3000")
+    response = client.get(LIST, headers={**AUTH, "Origin": "http://localhost:3000"})
+    assert "x-token" in response.headers["access-control-expose-headers"].lower()
+
+
+def test_cors_origin_can_be_restricted(settings):
+    with make_client(settings.replace(cors_origin="http://app.test")) as client:
+        allowed = client.get(LIST, headers={**AUTH, "Origin": "http://app.test"})
+        assert allowed.headers["access-control-allow-origin"] == "http://app.test"
+        other = client.get(LIST, headers={**AUTH, "Origin": "http://evil.test"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_landing_page_and_docs(client):
+    page = client.get("/").text
+    for name in ("provider_requests", "image_requests", "sharing_images", "downloads", "content_requests"):
+        assert f"/docs/{name}/" in page
+        assert client.get(f"/docs/{name}/").status_code == 200
+        spec = client.get(f"/docs/{name}/openapi.json").json()
+        assert "Contract decisions" in spec["info"]["description"]
+        assert client.get(f"/docs/{name}/openapi.yaml").text.startswith("openapi: 3.0.3")
+    assert client.get("/docs/unknown/openapi.json").status_code == 404

@@ -1,0 +1,74 @@
+"""``specmock serve`` as a real process on a real port: start-up, HTTP over a socket, persistence."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+
+from tests.conftest import BEARER, free_port
+from tests.server_process import ServerProcess
+
+BODY = {"content_request": {"name": "kept across restarts", "recipient": "r", "prompt": "p",
+                            "expiration_date": "2099/01/01"}}
+
+
+def test_serve_prints_every_api_and_answers_over_a_socket():
+    server = ServerProcess(free_port())
+    with server:
+        response = httpx.get(f"{server.url}/api/v4/content_requests", params={"pending": "true"},
+                             headers={"Authentication": BEARER})
+        assert response.status_code == 200 and response.json()["meta"]["total_count"] == 3
+    for title in ("Provider requests", "Image requests", "Sharing images", "Downloads", "Content requests"):
+        assert title in server.output
+    assert f"{server.url}/docs/content_requests/" in server.output
+
+
+def test_db_file_keeps_everything_across_restarts(tmp_path):
+    db = tmp_path / "specmock.json"
+    port = free_port()
+    with ServerProcess(port, "--db", str(db)) as server:
+        created = httpx.post(f"{server.url}/api/v4/content_requests", json=BODY,
+                             headers={"Authentication": BEARER}).json()
+    with ServerProcess(port, "--db", str(db)) as server:
+        again = httpx.get(f"{server.url}/api/v4/content_requests/{created['token']}")
+        assert again.status_code == 200 and again.json()["name"] == "kept across restarts"
+        later = httpx.post(f"{server.url}/api/v4/content_requests", json=BODY, headers={"Authentication": BEARER})
+        assert later.json()["id"] == created["id"] + 1
+
+
+def test_options_come_from_the_environment_too():
+    port = free_port()
+    with ServerProcess(port, env={"SPECMOCK_AUTH": "off", "SPECMOCK_LATENCY_MS": "0"}) as server:
+        assert httpx.get(f"{server.url}/api/v4/content_requests", params={"pending": "true"}).status_code == 200
+    assert "auth: off" in server.output
+
+
+def test_chunked_body_over_the_limit_is_413():
+    port = free_port()
+    with ServerProcess(port, "--max-body", "1000"):
+        request = (
+            "POST /api/v4/content_requests HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Authentication: {BEARER}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        ).encode()
+        chunk = b"{" + b" " * 599
+        body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(3)) + b"0\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(request + body)
+            answer = b""
+            while chunk_in := sock.recv(65536):
+                answer += chunk_in
+        assert answer.startswith(b"HTTP/1.1 413")
+        assert b"application/problem+json" in answer
+
+
+def test_chunked_body_within_the_limit_is_accepted():
+    port = free_port()
+    with ServerProcess(port) as server:
+        def chunks():
+            yield b'{"content_request": {"name": "chunked", '
+            yield b'"recipient": "r", "prompt": "p", "expiration_date": "2099/01/01"}}'
+
+        response = httpx.post(f"{server.url}/api/v4/content_requests", content=chunks(),
+                              headers={"Authentication": BEARER, "Content-Type": "application/json"})
+        assert response.status_code == 201 and response.json()["name"] == "chunked"
