@@ -20,16 +20,20 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--db", type=Path, help="TinyDB file to persist to [SPECMOCK_DB] (default: in memory)")
     serve.add_argument("--fixtures", type=Path, help="seed data directory [SPECMOCK_FIXTURES] (default: fixtures/)")
     serve.add_argument("--auth", choices=AUTH_MODES, help="credential checks [SPECMOCK_AUTH] (default lenient)")
-    serve.add_argument("--jwt-secret", dest="jwt_secret", help="HS256 secret for strict mode and X-token [SPECMOCK_JWT_SECRET]")
-    serve.add_argument("--cors-origin", dest="cors_origin", help="allowed CORS origin [SPECMOCK_CORS_ORIGIN] (default *)")
-    serve.add_argument("--latency", dest="latency_ms", type=int, metavar="MS", help="delay every answer [SPECMOCK_LATENCY_MS]")
+    serve.add_argument("--jwt-secret", dest="jwt_secret",
+                       help="HS256 secret for strict mode and X-token [SPECMOCK_JWT_SECRET]")
+    serve.add_argument("--cors-origin", dest="cors_origin",
+                       help="allowed CORS origin [SPECMOCK_CORS_ORIGIN] (default *)")
+    serve.add_argument("--latency", dest="latency_ms", type=int, metavar="MS",
+                       help="delay every answer [SPECMOCK_LATENCY_MS]")
     serve.add_argument("--max-body", dest="max_body_bytes", type=int, metavar="BYTES",
                        help="largest accepted request body [SPECMOCK_MAX_BODY_BYTES] (default 1048576)")
     serve.add_argument("--validate-responses", dest="validate_responses", action="store_const", const=True,
                        help="check every answer against the contract [SPECMOCK_VALIDATE_RESPONSES]")
     serve.add_argument("--admin", action="store_const", const=True,
                        help="allow /__admin on a non-loopback address [SPECMOCK_ADMIN]")
-    serve.add_argument("--public-url", dest="public_url", help="URL clients use to reach the mock [SPECMOCK_PUBLIC_URL]")
+    serve.add_argument("--public-url", dest="public_url",
+                       help="URL clients use to reach the mock [SPECMOCK_PUBLIC_URL]")
     serve.add_argument("--reload", action="store_const", const=True, help="restart when specs or code change")
     serve.add_argument("--log-level", dest="log_level", choices=["critical", "error", "warning", "info", "debug"])
 
@@ -95,7 +99,8 @@ def token(args: argparse.Namespace) -> int:
             claims = {"user_id": user["id"], "abilities": user.get("abilities", {})}
             if user.get("download"):
                 claims["download"] = True
-            print(f"# {user.get('username', user['id'])}\nAuthorization: Token token=\"{mint(claims, settings.jwt_secret)}\"")
+            header = f'Authorization: Token token="{mint(claims, settings.jwt_secret)}"'
+            print(f"# {user.get('username', user['id'])}\n{header}")
             found += 1
     for user in tables.get("content_request_users", []):
         if args.user in (None, str(user["id"]), user.get("email")):

@@ -11,8 +11,8 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from specmock.auth import challenge_for
-from specmock.problems import PROBLEM_JSON, problem_body
 from specmock.contract import Contract
+from specmock.problems import PROBLEM_JSON, problem_body
 
 logger = logging.getLogger("specmock")
 

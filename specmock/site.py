@@ -33,7 +33,8 @@ def _card(name: str, spec: dict, contract: Contract) -> str:
     count = sum(1 for op in contract.operations.values() if op.api == name)
     docs = f"/docs/{name}/"
     rows = "".join(
-        f"<li><code>{op.method.upper()} {html.escape(base + op.path)}</code> {html.escape(op.spec.get('summary', ''))}</li>"
+        f"<li><code>{op.method.upper()} {html.escape(base + op.path)}</code> "
+        f"{html.escape(op.spec.get('summary', ''))}</li>"
         for op in contract.operations.values() if op.api == name
     )
     return f"""

@@ -56,7 +56,7 @@ class SpecError(Exception):
     """A spec file cannot be loaded: unreadable, not YAML, or a reference that does not resolve."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as handle:
@@ -148,7 +148,7 @@ def _notes_markdown(notes: list[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(path: Path) -> dict[str, Any]:
     document = _Bundler(read_raw(path), path).bundle()
     notes = document.get("x-specmock-notes")

@@ -71,7 +71,8 @@ def test_admin_reset_restores_the_fixtures(client):
 
 def test_admin_journal_records_what_the_ui_sent(client):
     client.delete("/__admin/requests")
-    body = {"content_request": {"name": "from the UI", "recipient": "r", "prompt": "p", "expiration_date": "2099/01/01"}}
+    body = {"content_request": {"name": "from the UI", "recipient": "r", "prompt": "p",
+                                "expiration_date": "2099/01/01"}}
     client.post("/api/v4/content_requests", json=body, headers=AUTH)
     client.get("/api/v9/missing")
     journal = client.get("/__admin/requests").json()

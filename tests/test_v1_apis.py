@@ -173,7 +173,8 @@ def test_collection_pages_with_working_links(client):
     for n in range(5):
         client.post("/api/v1/image_requests", json={**IMAGE_REQUEST, "name": f"i{n}", "vis": "public"},
                     headers={"Authorization": PROVIDER_TOKEN})
-    page = client.get("/api/v1/image_requests", params={"page_size": 2}, headers={"Authorization": PROVIDER_TOKEN}).json()
+    auth = {"Authorization": PROVIDER_TOKEN}
+    page = client.get("/api/v1/image_requests", params={"page_size": 2}, headers=auth).json()
     assert page["count"] == 6 and len(page["results"]) == 2 and page["previous"] is None
     seen = [r["id"] for r in page["results"]]
     while page["next"]:
@@ -192,5 +193,6 @@ def test_image_request_fields_are_validated(client, change):
 
 
 def test_unknown_image_request_is_404_malformed_400(client):
-    assert client.get(f"/api/v1/image_requests/{uuid.uuid4()}", headers={"Authorization": PROVIDER_TOKEN}).status_code == 404
-    assert client.get("/api/v1/image_requests/42", headers={"Authorization": PROVIDER_TOKEN}).status_code == 400
+    auth = {"Authorization": PROVIDER_TOKEN}
+    assert client.get(f"/api/v1/image_requests/{uuid.uuid4()}", headers=auth).status_code == 404
+    assert client.get("/api/v1/image_requests/42", headers=auth).status_code == 400

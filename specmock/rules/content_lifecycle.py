@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from specmock.problems import Conflict, FieldError, Unprocessable
@@ -49,7 +49,7 @@ def is_expired(expiration: str, today: date) -> bool:
 
 
 def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def cancel(record: dict[str, Any]) -> dict[str, Any]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import rstr
 
 _FORMATS = {
     "uuid": lambda rng: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-    "date-time": lambda rng: (datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.randrange(10**8)))
+    "date-time": lambda rng: (datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(10**8)))
     .isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     "date": lambda rng: (datetime(2020, 1, 1) + timedelta(days=rng.randrange(3000))).date().isoformat(),
     "email": lambda rng: f"user{rng.randrange(10**6)}@example.com",

@@ -17,7 +17,9 @@ def page_slice(items: Sequence[T], page: int, per_page: int) -> list[T]:
     return list(items[start : start + per_page])
 
 
-def page_links(url: str, query: dict[str, object], page: int, per_page: int, count: int) -> tuple[str | None, str | None]:
+def page_links(
+    url: str, query: dict[str, object], page: int, per_page: int, count: int
+) -> tuple[str | None, str | None]:
     """Absolute URLs of the next and previous pages (None where there is none)."""
 
     def link(number: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from specmock.auth import CONTENT_USERS, Caller
@@ -86,7 +86,7 @@ def _new_record(store: Store, caller: Caller, fields: dict[str, Any], expiration
         "time_type": rules.TIME_TYPES[fields.get("time_type", "one_time")],
         "token": token,
         "link_for_copy": rules.link_for_copy(token),
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
         "media_files": [],
     }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from specmock.auth import Caller
@@ -19,7 +19,7 @@ REQUEST_FIELDS = ("instance", "ip_address", "provider", "software", "sys", "excl
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def visible_to(record: dict[str, Any], username: str) -> bool:
