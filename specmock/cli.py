@@ -45,11 +45,31 @@ def _token_parser(sub: argparse._SubParsersAction) -> None:
     token.add_argument("--fixtures", type=Path, help="seed data directory [SPECMOCK_FIXTURES]")
 
 
+def _verify_parser(sub: argparse._SubParsersAction) -> None:
+    verify = sub.add_parser("verify", help="check an implementation against the contract", description=(
+        "Run Schemathesis (examples, coverage, fuzzing and stateful phases, every check, plus specmock's domain "
+        "checks) against a running implementation. Exit 0: honours the contract; 1: violates it; 2: usage or "
+        "connection error."))
+    verify.add_argument("--base-url", dest="base_url", default=os.environ.get("SPECMOCK_BASE_URL"),
+                        help="where the implementation answers, e.g. http://127.0.0.1:8000 [SPECMOCK_BASE_URL]")
+    verify.add_argument("--api", dest="apis", action="append", choices=API_NAMES,
+                        help="API to verify (repeatable; default: all)")
+    verify.add_argument("-H", "--header", dest="headers", action="append", metavar="'NAME: VALUE'",
+                        help="header sent with every request (repeatable; default: the mock's demo credentials)")
+    verify.add_argument("--phases", help="comma-separated subset of examples,coverage,fuzzing,stateful")
+    verify.add_argument("-n", "--max-examples", dest="max_examples", type=int, help="examples per operation")
+    verify.add_argument("--seed", type=int, help="random seed (default: fixed in contract_tests/schemathesis.toml)")
+    verify.add_argument("-w", "--workers", type=int, help="concurrent workers per API")
+    verify.add_argument("--junit", type=Path, help="write a JUnit XML file")
+    verify.add_argument("--report", type=Path, help="write a report: Markdown for .md, HTML otherwise")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="specmock", description="Spec-driven contract mock and test harness.")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _token_parser(sub)
+    _verify_parser(sub)
     imp = sub.add_parser("import", help="convert legacy API documents into an OpenAPI draft")
     imp.add_argument("files", nargs="+")
     imp.add_argument("--format", default="auto", choices=["auto", "apiblueprint", "rspec-doc", "apipie"])
@@ -112,6 +132,23 @@ def token(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify(args: argparse.Namespace) -> int:
+    from specmock.verify import RunOptions, Target, UsageError, run
+
+    if not args.base_url:
+        print("specmock verify: --base-url (or SPECMOCK_BASE_URL) is required", file=sys.stderr)
+        return 2
+    try:
+        target = Target(args.base_url, **{key: value for key, value in (
+            ("apis", args.apis), ("headers", args.headers),
+            ("phases", args.phases.split(",") if args.phases else None)) if value})
+    except UsageError as error:
+        print(f"specmock verify: {error}", file=sys.stderr)
+        return 2
+    return run(target, RunOptions(max_examples=args.max_examples, seed=args.seed, workers=args.workers,
+                                  junit=args.junit, report=args.report))
+
+
 def import_(args: argparse.Namespace) -> int:
     from specmock.importers.cli import import_command
 
@@ -121,7 +158,7 @@ def import_(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"serve": serve, "token": token, "import": import_}[args.command](args)
+        return {"serve": serve, "token": token, "verify": verify, "import": import_}[args.command](args)
     except ValueError as exc:
         print(f"specmock {args.command}: {exc}", file=sys.stderr)
         return 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import warnings
 
 import pytest
@@ -11,6 +10,7 @@ from specmock.admin import seed
 from specmock.app import create_app
 from specmock.settings import Settings
 from specmock.store import Store
+from specmock.verify.local import free_port  # noqa: F401  (re-exported for the tests)
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
 from starlette.testclient import TestClient  # noqa: E402
@@ -63,7 +63,3 @@ def store(request, tmp_path) -> Store:
     backend.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

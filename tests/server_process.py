@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,17 +21,19 @@ class ServerProcess:
         self.args = ["--port", str(port), *args]
         self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen[str] | None = None
+        # A file, not a pipe: a chatty server must never block on a full pipe nobody reads.
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  (closed in stop())
         self.output = ""
 
     def start(self, timeout: float = 20.0) -> ServerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "specmock", "serve", *self.args], cwd=ROOT, env=self.env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            stdout=self.log, stderr=subprocess.STDOUT, text=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"specmock serve exited: {self.process.stdout.read()}")
+                raise RuntimeError(f"specmock serve exited: {self.read_log()}")
             try:
                 if httpx.get(f"{self.url}/", timeout=0.5).status_code == 200:
                     return self
@@ -52,9 +55,14 @@ class ServerProcess:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.process and self.process.stdout:
-            self.output = self.process.stdout.read()
+        if not self.log.closed:
+            self.output = self.read_log()
+            self.log.close()
         return self.output
+
+    def read_log(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     def __enter__(self) -> ServerProcess:
         return self.start()

@@ -227,3 +227,24 @@ def test_list_create_update_delete_need_the_bearer_header(client):
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
     wrong_header = client.get("/api/v4/content_requests?pending=true", headers={"Authorization": BEARER})
     assert wrong_header.status_code == 401
+
+
+def test_owner_may_update_and_delete_by_token_too(client):
+    created = create(client)
+    path = f"/api/v4/content_requests/{created['token']}"
+    updated = client.put(path, json={"content_request": {"name": "by token"}}, headers={"Authentication": BEARER})
+    assert updated.status_code == 200 and updated.json()["name"] == "by token"
+    theirs = client.put(path, json={"content_request": {"name": "x"}}, headers={"Authentication": OTHER})
+    assert theirs.status_code == 404
+    assert client.delete(path, headers={"Authentication": BEARER}).json() == {"success": True}
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("method", ["put", "delete"])
+@pytest.mark.parametrize("ref", ["abc", "null,null", "0", "12345678901", "ABCDEF0123456789"])
+def test_malformed_ref_of_update_and_delete_is_400_naming_ref(client, method, ref):
+    response = client.request(method, f"/api/v4/content_requests/{ref}", json={"content_request": {"name": "n"}},
+                              headers={"Authentication": BEARER})
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "ref" in response.text

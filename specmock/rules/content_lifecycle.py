@@ -92,5 +92,10 @@ def ordered(records: list[dict[str, Any]], sort_by: str, sort_to: str) -> list[d
     return sorted(records, key=key, reverse=sort_to == "desc")
 
 
+def ref_key(ref: str) -> tuple[str, int | str]:
+    """What a ``{ref}`` of PUT/DELETE names: a 16-hex token, or else an integer id."""
+    return ("token", ref) if len(ref) == 16 else ("id", int(ref))
+
+
 def is_pending_flag(value: str) -> bool:
     return value in ("true", "1")

@@ -33,11 +33,12 @@ def owner_of(store: Store, caller: Caller, *, create: bool = False) -> dict[str,
     return user
 
 
-def _owned(store: Store, caller: Caller, request_id: int) -> dict[str, Any]:
-    record = store.get(TABLE, request_id)
+def _owned(store: Store, caller: Caller, ref: str) -> dict[str, Any]:
+    kind, key = rules.ref_key(ref)
+    record = store.get(TABLE, key) if kind == "id" else store.get_by(TABLE, "token", key)
     owner = owner_of(store, caller)
     if record is None or owner is None or record["owner"] != owner["id"]:
-        raise NotFound(f"No content request with id {request_id}")
+        raise NotFound(f"No content request with {kind} {key}")
     return record
 
 
@@ -101,22 +102,21 @@ def read(store: Store, token: str) -> dict[str, Any]:
     return {**view(record), "user": user}
 
 
-def update(store: Store, caller: Caller, request_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+def update(store: Store, caller: Caller, ref: str, fields: dict[str, Any]) -> dict[str, Any]:
     changes = {key: fields[key] for key in ("name", "recipient", "prompt") if key in fields}
     if "expiration_date" in fields:
         day = rules.parse_input_date(fields["expiration_date"], "body.content_request.expiration_date")
         changes["expiration_date"] = rules.output_date(day)
     with store.locked():
-        record = _owned(store, caller, request_id)
+        record = _owned(store, caller, ref)
         if fields.get("status") == rules.CANCELED:
             changes.update(rules.cancel(record))
-        return view(store.update(TABLE, request_id, changes) if changes else record)
+        return view(store.update(TABLE, record["id"], changes) if changes else record)
 
 
-def delete(store: Store, caller: Caller, request_id: int) -> dict[str, bool]:
+def delete(store: Store, caller: Caller, ref: str) -> dict[str, bool]:
     with store.locked():
-        _owned(store, caller, request_id)
-        store.remove(TABLE, request_id)
+        store.remove(TABLE, _owned(store, caller, ref)["id"])
     return {"success": True}
 
 

@@ -1,0 +1,60 @@
+"""Options and fixtures of the contract suite: which implementation, which APIs, which credentials.
+
+    pytest contract_tests                                   # the in-process mock, over real HTTP
+    pytest contract_tests --base-url http://127.0.0.1:8000  # any running implementation
+    pytest contract_tests --base-url URL --header 'Authorization: Token token="..."' --api downloads
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from schemathesis import Config
+
+from specmock.admin import seed
+from specmock.app import create_app
+from specmock.settings import Settings
+from specmock.spec import API_NAMES, api_named, load_spec
+from specmock.store import Store
+from specmock.verify.local import LocalServer
+from specmock.verify.target import CONFIG_FILE, Target, UsageError, parse_header
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("specmock", "contract verification")
+    group.addoption("--base-url", default=os.environ.get("SPECMOCK_BASE_URL"),
+                    help="implementation to verify (default: the in-process mock) [SPECMOCK_BASE_URL]")
+    group.addoption("--header", action="append", default=[], metavar="'NAME: VALUE'",
+                    help="header sent with every request (default: the mock's demo credentials)")
+    group.addoption("--api", action="append", default=[], choices=API_NAMES, help="API to verify (repeatable)")
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest) -> Target:
+    options = request.config.option
+    selection = {key: value for key, value in (("apis", options.api), ("headers", options.header)) if value}
+    if options.base_url:
+        try:
+            target = Target(options.base_url, **selection)
+            target.probe()
+        except UsageError as error:
+            pytest.exit(f"specmock contract suite: {error}", returncode=2)
+        yield target
+        return
+    settings = Settings(validate_responses=True)
+    store = Store.memory()
+    seed(store, settings)
+    with LocalServer(create_app(settings, store)) as server:
+        yield Target(server.url, **selection)
+
+
+@pytest.fixture(params=API_NAMES)
+def api_schema(request: pytest.FixtureRequest, target: Target) -> schemathesis.BaseSchema:
+    name = request.param
+    if name not in target.apis:
+        pytest.skip(f"{name} not selected with --api")
+    schema = schemathesis.openapi.from_dict(load_spec(api_named(name).path), config=Config.from_path(CONFIG_FILE))
+    schema.config.update(base_url=target.api_url(name), headers=dict(parse_header(h) for h in target.headers))
+    return schema

@@ -1,0 +1,86 @@
+"""`specmock verify`: run Schemathesis's engine, one API at a time, and sum up what it found.
+
+Schemathesis does the generation, the phases and the checks (with specmock's domain checks loaded
+from ``contract_tests/schemathesis.toml``); this module only prepares each run, streams its output,
+and turns the JUnit results of all runs into one summary, one JUnit file and one report.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from specmock.spec import api_named, load_spec
+from specmock.verify.results import ApiResult, read_junit
+from specmock.verify.target import CONFIG_FILE, Target, UsageError
+
+
+@dataclass
+class RunOptions:
+    max_examples: int | None = None
+    seed: int | None = None
+    workers: int | None = None
+    junit: Path | None = None
+    report: Path | None = None
+    extra: list[str] = field(default_factory=list)
+
+
+def schemathesis_command(target: Target, api: str, spec_file: Path, junit: Path, options: RunOptions) -> list[str]:
+    command = [
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG_FILE), "--no-color",
+        "run", str(spec_file), "--url", target.api_url(api), "--phases", ",".join(target.phases),
+        "--report", "junit", "--report-junit-path", str(junit),
+    ]
+    for header in target.headers:
+        command += ["--header", header]
+    if options.max_examples is not None:
+        command += ["--max-examples", str(options.max_examples)]
+    if options.seed is not None:
+        command += ["--seed", str(options.seed)]
+    if options.workers is not None:
+        command += ["--workers", str(options.workers)]
+    return command + options.extra
+
+
+def run_api(target: Target, api: str, workdir: Path, options: RunOptions, out: TextIO) -> ApiResult:
+    spec_file = workdir / f"{api}.json"
+    spec_file.write_text(json.dumps(load_spec(api_named(api).path)))
+    junit = workdir / f"{api}.xml"
+    out.write(f"\n=== specmock verify: {api} at {target.api_url(api)}\n")
+    out.flush()
+    process = subprocess.run(schemathesis_command(target, api, spec_file, junit, options),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    out.write(process.stdout)
+    if not junit.exists():
+        return ApiResult(api, process.returncode, [], errored=True, output=process.stdout)
+    result = read_junit(api, junit, process.returncode)
+    result.errored |= process.returncode != 0 and not result.findings
+    result.output = process.stdout
+    return result
+
+
+def verify(target: Target, options: RunOptions, out: TextIO | None = None) -> int:
+    """0: the implementation honours the contract; 1: it violates it; 2: the run could not happen."""
+    out = out or sys.stdout
+    try:
+        target.probe()
+    except UsageError as error:
+        out.write(f"specmock verify: {error}\n")
+        return 2
+    with tempfile.TemporaryDirectory(prefix="specmock-verify-") as tmp:
+        results = [run_api(target, api, Path(tmp), options, out) for api in target.apis]
+    from specmock.verify.report import summary, write_junit, write_report
+
+    out.write(summary(target, results))
+    if options.junit:
+        write_junit(results, options.junit)
+    if options.report:
+        write_report(target, results, options.report)
+    if any(result.errored for result in results):
+        return 2
+    return 1 if any(result.findings for result in results) else 0
