@@ -3,6 +3,10 @@ Connexion AsyncApp, with the store handed in (tests pass a memory store)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
 from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
@@ -17,13 +21,15 @@ from specmock.settings import Settings
 from specmock.store import Store
 from specmock.validation import VALIDATOR_MAP
 
+Lifespan = Callable[[Any], AbstractAsyncContextManager[None]]
 EXPOSED_HEADERS = ["X-token", "X-Request-Id", "ETag", "Content-Disposition", "WWW-Authenticate"]
 
 
-def create_app(settings: Settings, store: Store) -> AsyncApp:
+def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = None) -> AsyncApp:
+    """The mock on ``store``; ``lifespan`` (optional) runs around the server's life, e.g. to close it."""
     contract = Contract(settings.apis, settings.auth)
     authenticator = Authenticator(settings.auth, settings.jwt_secret, store)
-    app = AsyncApp(__name__)
+    app = AsyncApp(__name__, lifespan=lifespan)
     for spec in contract.routing_specs():
         app.add_api(
             spec,

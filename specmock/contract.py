@@ -108,8 +108,10 @@ class Contract:
         op = self.operations[operation_id]
         function = getattr(importlib.import_module(api_named(op.api).handler_module), operation_id)
 
+        # Declared async so Connexion calls it on the event loop: handlers are short, in-memory work
+        # (the store's lock keeps them consistent), and a thread hop per request would cost more.
         @functools.wraps(function)
-        def answer(*args: Any, **kwargs: Any) -> Any:
+        async def answer(*args: Any, **kwargs: Any) -> Any:
             result = function(*args, **kwargs)
             if isinstance(result, tuple) and len(result) == 2:
                 return result[0], result[1], {"Content-Type": "application/json"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from connexion import AsyncApp
 
 from specmock.admin import seed
@@ -19,6 +22,14 @@ def open_store(settings: Settings) -> Store:
 
 
 def app_from_env() -> AsyncApp:
-    """The app for ``uvicorn --factory`` (used by ``--reload``): settings from SPECMOCK_* variables."""
+    """The app for ``uvicorn --factory``: settings from SPECMOCK_* variables. On a clean stop the
+    store is closed, which folds a ``--db`` journal into the file."""
     settings = Settings.from_env()
-    return create_app(settings, open_store(settings))
+    store = open_store(settings)
+
+    @asynccontextmanager
+    async def closing_store(app: object) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    return create_app(settings, store, lifespan=closing_store)

@@ -2,25 +2,83 @@
 
 Every record carries its own ``id``. Reads and writes take one lock (handlers run in threads and
 on the event loop at once; TinyDB is not thread-safe). Lookups by ``id`` and by the indexed
-fields (``token``) use in-memory indexes instead of scanning. A write is acknowledged only after
-the storage accepted it, and with ``AtomicJSONStorage`` that means it is on disk.
+fields (``token``) use in-memory indexes instead of scanning. Tables are TinyDB tables whose
+writes touch only the documents they change (``ChangeTable``), so a write costs the same with a
+thousand records as with a hundred thousand. A write is acknowledged only after the storage
+accepted it, and with ``JournaledJSONStorage`` that means it is on disk.
 """
 
 from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.table import Document
+from tinydb.table import Document, Table
 
-from specmock.storage import AtomicJSONStorage, MemoryStorage
+from specmock.storage import JournaledJSONStorage, MemoryStorage
 
 Record = dict[str, Any]
 INDEXED_FIELDS = ("token",)
+
+
+class _Changes(MutableMapping):
+    """A table's raw documents seen through TinyDB's int document ids, noting what an update touches."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.changed: dict[str, Any] = {}
+
+    def __getitem__(self, doc_id: int) -> Any:
+        doc = self.raw[str(doc_id)]
+        self.changed[str(doc_id)] = doc  # handed out for in-place updates
+        return doc
+
+    def __setitem__(self, doc_id: int, doc: Any) -> None:
+        self.raw[str(doc_id)] = self.changed[str(doc_id)] = doc
+
+    def __delitem__(self, doc_id: int) -> None:
+        del self.raw[str(doc_id)]
+        self.changed[str(doc_id)] = None
+
+    def __contains__(self, doc_id: object) -> bool:
+        return str(doc_id) in self.raw
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(doc_id) for doc_id in self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
+class ChangeTable(Table):
+    """A TinyDB table that updates its documents in place and persists only the changed ones
+    (through the storage's ``write_changes`` when it has one) instead of rebuilding the table."""
+
+    def _update_table(self, updater: Callable[[dict[int, Any]], None]) -> None:
+        tables = self._storage.read()
+        if tables is None:
+            tables = {}
+            self._storage.write(tables)
+        changes = _Changes(tables.setdefault(self.name, {}))
+        updater(changes)  # type: ignore[arg-type]
+        write_changes = getattr(self._storage, "write_changes", None)
+        if write_changes is None:
+            self._storage.write(tables)
+        else:
+            write_changes(self.name, changes.changed)
+        self.clear_cache()
+
+    def raw_documents(self) -> Iterable[dict[str, Any]]:
+        """The stored documents themselves, in insertion order: read them, never change them."""
+        return self._read_table().values()
+
+
+class _TinyDB(TinyDB):
+    table_class = ChangeTable
 
 
 class Store:
@@ -34,11 +92,11 @@ class Store:
 
     @classmethod
     def memory(cls) -> Store:
-        return cls(TinyDB(storage=MemoryStorage))
+        return cls(_TinyDB(storage=MemoryStorage))
 
     @classmethod
     def file(cls, path: str | Path) -> Store:
-        return cls(TinyDB(path, storage=AtomicJSONStorage))
+        return cls(_TinyDB(path, storage=JournaledJSONStorage))
 
     def locked(self):
         """Hold the store's lock across a read-check-write sequence (the lock is re-entrant)."""
@@ -58,9 +116,16 @@ class Store:
             return None if doc_id is None else _plain(self._db.table(table).get(doc_id=doc_id))
 
     def find(self, table: str, predicate: Callable[[Record], bool] | None = None) -> list[Record]:
+        """Copies of the records ``predicate`` accepts (all of them without one)."""
         with self._lock:
-            docs = self._db.table(table).all()
-            return [_plain(doc) for doc in docs if predicate is None or predicate(doc)]
+            return [copy.deepcopy(record) for record in self.scan(table, predicate)]
+
+    def scan(self, table: str, predicate: Callable[[Record], bool] | None = None) -> list[Record]:
+        """The stored records ``predicate`` accepts, not copied: read them, never change them, and
+        copy what must outlive the lock. Use it to filter large tables cheaply."""
+        with self._lock:
+            records = self._db.table(table).raw_documents()
+            return list(records) if predicate is None else [record for record in records if predicate(record)]
 
     def count(self, table: str) -> int:
         with self._lock:

@@ -15,15 +15,16 @@ from specmock.problems import Conflict, Unprocessable
 from specmock.rules import content_lifecycle as rules
 from specmock.rules.examples import generate
 from specmock.rules.media import placeholder_image, zip_archive
-from specmock.rules.paging import page_links, page_slice
+from specmock.rules.paging import page_links, page_slice, sorted_page
 from specmock.spec import OPENAPI_DIR, load_spec
 
 TODAY = date(2026, 11, 22)
 
 
 def record(**changes):
-    base = {"id": 1, "status": "pending", "time_type": "One-Time", "expiration_date": "2099-01-01T00:00:00.000Z",
-            "name": "n", "recipient": "r", "prompt": "p", "media_files": []}
+    base = {"id": 1, "owner": 1, "status": "pending", "time_type": "One-Time",
+            "expiration_date": "2099-01-01T00:00:00.000Z", "name": "n", "recipient": "r", "prompt": "p",
+            "media_files": []}
     return {**base, **changes}
 
 
@@ -87,18 +88,27 @@ def test_complete_transitions():
             rules.complete(refused, files, TODAY)
 
 
-def test_matches_filters_by_pending_and_searches_case_insensitively():
-    assert rules.matches(record(name="Holiday Photos"), True, "holiday")
-    assert rules.matches(record(prompt="Send the VIDEO"), True, "video")
-    assert not rules.matches(record(), True, "absent")
-    assert not rules.matches(record(status="canceled"), True, None)
-    assert rules.matches(record(status="canceled"), False, None)
+def test_matcher_filters_by_owner_and_pending_and_searches_case_insensitively():
+    assert rules.matcher(1, True, "holiday")(record(name="Holiday Photos"))
+    assert rules.matcher(1, True, "video")(record(prompt="Send the VIDEO"))
+    assert not rules.matcher(1, True, "absent")(record())
+    assert not rules.matcher(1, True, None)(record(status="canceled"))
+    assert rules.matcher(1, False, None)(record(status="canceled"))
+    assert not rules.matcher(2, True, None)(record())
 
 
-def test_ordered_sorts_text_case_insensitively_with_id_ties():
+@pytest.mark.parametrize("page", [1, 2, 3, 7, 40])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_sorted_page_equals_a_slice_of_the_full_sort(page, reverse):
+    items = [(n * 37) % 101 for n in range(200)]  # with repeats
+    key = lambda n: n  # noqa: E731
+    assert sorted_page(items, key, reverse, page, 5) == page_slice(sorted(items, reverse=reverse), page, 5)
+
+
+def test_sort_key_orders_text_case_insensitively_with_id_ties():
     records = [record(id=1, name="b"), record(id=2, name="A"), record(id=3, name="a")]
-    assert [r["id"] for r in rules.ordered(records, "name", "asc")] == [2, 3, 1]
-    assert [r["id"] for r in rules.ordered(records, "name", "desc")] == [1, 3, 2]
+    assert [r["id"] for r in sorted(records, key=rules.sort_key("name"))] == [2, 3, 1]
+    assert [r["id"] for r in sorted(records, key=rules.sort_key("name"), reverse=True)] == [1, 3, 2]
 
 
 @pytest.mark.parametrize("fmt, pillow", [("png", "PNG"), ("jpg", "JPEG"), ("gif", "GIF")])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 
 import httpx
@@ -35,6 +36,28 @@ def test_db_file_keeps_everything_across_restarts(tmp_path):
         assert again.status_code == 200 and again.json()["name"] == "kept across restarts"
         later = httpx.post(f"{server.url}/api/v4/content_requests", json=BODY, headers={"Authentication": BEARER})
         assert later.json()["id"] == created["id"] + 1
+
+
+def test_clean_stop_leaves_everything_in_the_db_file_itself(tmp_path):
+    db = tmp_path / "specmock.json"
+    with ServerProcess(free_port(), "--db", str(db)) as server:
+        created = httpx.post(f"{server.url}/api/v4/content_requests", json=BODY,
+                             headers={"Authentication": BEARER}).json()
+    stored = json.loads(db.read_text())["content_requests"].values()
+    assert created["token"] in {record["token"] for record in stored}
+    assert db.with_name(db.name + ".journal").read_bytes() == b""
+
+
+def test_killed_server_keeps_acknowledged_writes(tmp_path):
+    db = tmp_path / "specmock.json"
+    port = free_port()
+    server = ServerProcess(port, "--db", str(db)).start()
+    tokens = [httpx.post(f"{server.url}/api/v4/content_requests", json=BODY,
+                         headers={"Authentication": BEARER}).json()["token"] for _ in range(20)]
+    server.kill()
+    server.stop()
+    with ServerProcess(port, "--db", str(db)) as again:
+        assert all(httpx.get(f"{again.url}/api/v4/content_requests/{t}").status_code == 200 for t in tokens)
 
 
 def test_options_come_from_the_environment_too():

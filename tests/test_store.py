@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from specmock.storage import AtomicJSONStorage, StorageCorrupted
+from specmock.storage import COMPACT_AFTER, JournaledJSONStorage, StorageCorrupted
 from specmock.store import Store
 
 
@@ -81,17 +81,83 @@ def test_file_store_survives_reopen(tmp_path):
     assert json.loads(path.read_text())["content_requests"]
 
 
-def test_atomic_storage_leaves_no_temporary_files(tmp_path):
-    storage = AtomicJSONStorage(tmp_path / "db.json")
+def test_snapshots_leave_no_temporary_files(tmp_path):
+    storage = JournaledJSONStorage(tmp_path / "db.json")
     for n in range(5):
         storage.write({"t": {str(n): {"id": n}}})
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.json"]
-    assert storage.read() == {"t": {"4": {"id": 4}}}
+    storage.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.json", "db.json.journal"]
+    assert JournaledJSONStorage(tmp_path / "db.json").read() == {"t": {"4": {"id": 4}}}
+
+
+def crashed_copy(path, tmp_path):
+    """The files as a kill -9 would leave them: copied while the store is still open."""
+    target = tmp_path / "after-crash"
+    target.mkdir()
+    for name in (path.name, path.name + ".journal"):
+        if (path.parent / name).exists():
+            (target / name).write_bytes((path.parent / name).read_bytes())
+    return target / path.name
+
+
+def test_acknowledged_writes_survive_a_crash_without_close(tmp_path):
+    path = tmp_path / "db.json"
+    store = Store.file(path)
+    store.insert("content_requests", {"id": 1, "token": "a" * 16, "name": "first"})
+    store.update("content_requests", 1, {"name": "renamed"})
+    store.insert("content_requests", {"id": 2, "token": "b" * 16, "name": "second"})
+    store.remove("content_requests", 2)
+    again = Store.file(crashed_copy(path, tmp_path))
+    assert again.find("content_requests") == [{"id": 1, "token": "a" * 16, "name": "renamed"}]
+    store.close()
+
+
+def test_a_write_cut_short_by_a_crash_is_dropped_and_appends_continue(tmp_path):
+    path = tmp_path / "db.json"
+    store = Store.file(path)
+    store.insert("t", {"id": 1})
+    store.close()
+    journal = path.with_name("db.json.journal")
+    journal.write_bytes(b'["t", {"2": {"id": 2}}]\n["t", {"3": {"id"')  # the second write never finished
+    again = Store.file(path)
+    assert [r["id"] for r in again.find("t")] == [1, 2]
+    again.insert("t", {"id": 4})
+    assert [r["id"] for r in Store.file(crashed_copy(path, tmp_path)).find("t")] == [1, 2, 4]
+    again.close()
+
+
+def test_corrupted_journal_line_is_reported(tmp_path):
+    path = tmp_path / "db.json"
+    path.with_name("db.json.journal").write_bytes(b'garbage\n["t", {"1": {"id": 1}}]\n')
+    with pytest.raises(StorageCorrupted):
+        JournaledJSONStorage(path).read()
+
+
+def test_journal_is_folded_into_the_snapshot(tmp_path):
+    path = tmp_path / "db.json"
+    store = Store.file(path)
+    for n in range(1, COMPACT_AFTER + 2):
+        store.insert("t", {"id": n})
+    assert len(json.loads(path.read_text())["t"]) >= COMPACT_AFTER  # compacted once on the way
+    store.close()
+    assert len(json.loads(path.read_text())["t"]) == COMPACT_AFTER + 1  # and on close
+    assert path.with_name("db.json.journal").read_bytes() == b""
+
+
+def test_write_cost_does_not_rewrite_the_snapshot(tmp_path):
+    path = tmp_path / "db.json"
+    store = Store.file(path)
+    store.insert_many("t", [{"id": n} for n in range(1, 501)])
+    before = path.stat().st_mtime_ns, path.stat().st_size
+    store.insert("t", {"id": 501})
+    store.update("t", 3, {"x": 1})
+    assert (path.stat().st_mtime_ns, path.stat().st_size) == before
+    store.close()
 
 
 def test_corrupted_file_is_reported_not_overwritten(tmp_path):
     path = tmp_path / "db.json"
     path.write_text("{not json")
     with pytest.raises(StorageCorrupted):
-        AtomicJSONStorage(path).read()
+        JournaledJSONStorage(path).read()
     assert path.read_text() == "{not json"

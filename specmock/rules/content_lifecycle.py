@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from specmock.problems import Conflict, FieldError, Unprocessable
 TIME_TYPES = {"one_time": "One-Time", "multi_use": "Multi-Use"}
 PENDING, COMPLETED, CANCELED = "pending", "completed", "canceled"
 SORT_FIELDS = ("created_at", "name", "recipient", "expiration_date")
+TEXT_SORT_FIELDS = ("name", "recipient")
 _DATE = re.compile(r"^(\d{4})[/-](\d{2})[/-](\d{2})$")
 
 
@@ -70,26 +72,28 @@ def complete(record: dict[str, Any], media_files: list[dict[str, Any]], today: d
     return {"status": COMPLETED, "media_files": [*record.get("media_files", []), *media_files]}
 
 
-def matches(record: dict[str, Any], pending: bool, query: str | None) -> bool:
-    """The list filters: ``pending`` (pending vs the rest) and the case-insensitive search."""
-    if (record["status"] == PENDING) != pending:
-        return False
-    if query:
-        needle = query.casefold()
-        return any(needle in str(record.get(key, "")).casefold() for key in ("name", "recipient", "prompt"))
-    return True
+def matcher(owner: int, pending: bool, query: str | None) -> Callable[[dict[str, Any]], bool]:
+    """The list filters as one predicate: the owner's requests, ``pending`` (pending vs the rest)
+    and the case-insensitive search in name, recipient and prompt."""
+    needle = query.casefold() if query else None
+
+    def accepts(record: dict[str, Any]) -> bool:
+        if record["owner"] != owner or (record["status"] == PENDING) != pending:
+            return False
+        return needle is None or any(
+            needle in str(record.get(key, "")).casefold() for key in ("name", "recipient", "prompt"))
+
+    return accepts
 
 
-def ordered(records: list[dict[str, Any]], sort_by: str, sort_to: str) -> list[dict[str, Any]]:
-    """Sorted by ``sort_by`` (text case-insensitively), ties broken by id, in ``sort_to`` order."""
+def sort_key(sort_by: str) -> Callable[[dict[str, Any]], tuple[Any, int]]:
+    """Order by ``sort_by`` (text case-insensitively), ties broken by id."""
     if sort_by not in SORT_FIELDS:
         raise ValueError(f"cannot sort by {sort_by!r}")
 
-    def key(record: dict[str, Any]) -> tuple[Any, int]:
-        value = record.get(sort_by, "")
-        return (value.casefold() if isinstance(value, str) else value, record["id"])
-
-    return sorted(records, key=key, reverse=sort_to == "desc")
+    if sort_by in TEXT_SORT_FIELDS:
+        return lambda record: (str(record.get(sort_by, "")).casefold(), record["id"])
+    return lambda record: (record.get(sort_by) or "", record["id"])  # ISO timestamps order as text
 
 
 def ref_key(ref: str) -> tuple[str, int | str]:

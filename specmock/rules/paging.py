@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
+import heapq
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 T = TypeVar("T")
@@ -15,6 +16,18 @@ def page_slice(items: Sequence[T], page: int, per_page: int) -> list[T]:
         raise ValueError("page and per_page start at 1")
     start = (page - 1) * per_page
     return list(items[start : start + per_page])
+
+
+def sorted_page(items: Sequence[T], key: Callable[[T], Any], reverse: bool, page: int, per_page: int) -> list[T]:
+    """``page_slice`` of ``sorted(items, key=key, reverse=reverse)``, without sorting everything:
+    the first pages of a large list cost a heap of ``page * per_page`` items, not a full sort."""
+    if page < 1 or per_page < 1:
+        raise ValueError("page and per_page start at 1")
+    wanted = page * per_page
+    if wanted >= len(items) // 4:
+        return page_slice(sorted(items, key=key, reverse=reverse), page, per_page)
+    best = heapq.nlargest(wanted, items, key=key) if reverse else heapq.nsmallest(wanted, items, key=key)
+    return best[wanted - per_page:]
 
 
 def page_links(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Any
 
 from specmock.auth import CONTENT_USERS, Caller
 from specmock.problems import NotFound
 from specmock.rules import content_lifecycle as rules
-from specmock.rules.paging import page_slice
+from specmock.rules.paging import sorted_page
 from specmock.store import Store
 
 TABLE = "content_requests"
@@ -18,7 +19,8 @@ USER_FIELDS = ("id", "email", "first_name", "last_name", "avatar_image")
 
 
 def view(record: dict[str, Any]) -> dict[str, Any]:
-    return {key: record[key] for key in FIELDS}
+    """The answer's fields, copied: nothing returned shares state with the store."""
+    return copy.deepcopy({key: record[key] for key in FIELDS})
 
 
 def owner_of(store: Store, caller: Caller, *, create: bool = False) -> dict[str, Any] | None:
@@ -54,15 +56,10 @@ def listing(store: Store, caller: Caller, pending: str, query: str | None, sort_
     owner = owner_of(store, caller)
     if owner is None:
         return {"content_requests": [], "meta": {"total_count": 0}}
-    wanted = rules.is_pending_flag(pending)
-    records = store.find(
-        TABLE, lambda record: record["owner"] == owner["id"] and rules.matches(record, wanted, query)
-    )
-    records = rules.ordered(records, sort_by, sort_to)
-    return {
-        "content_requests": [view(record) for record in page_slice(records, page, per_page)],
-        "meta": {"total_count": len(records)},
-    }
+    with store.locked():
+        records = store.scan(TABLE, rules.matcher(owner["id"], rules.is_pending_flag(pending), query))
+        shown = sorted_page(records, rules.sort_key(sort_by), sort_to == "desc", page, per_page)
+        return {"content_requests": [view(record) for record in shown], "meta": {"total_count": len(records)}}
 
 
 def create(store: Store, caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:
