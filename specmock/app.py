@@ -3,11 +3,14 @@ Connexion AsyncApp, with the store handed in (tests pass a memory store)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+import orjson
 from connexion import AsyncApp
+from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
@@ -22,6 +25,20 @@ from specmock.store import Store
 from specmock.validation import VALIDATOR_MAP
 
 Lifespan = Callable[[Any], AbstractAsyncContextManager[None]]
+class FastJSON:
+    """The json module Connexion serialises answers with: orjson, falling back to the standard
+    library for what orjson refuses (strings with lone surrogates, which clients may store)."""
+
+    @staticmethod
+    def dumps(data: Any, **_: Any) -> str:
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:  # orjson.JSONEncodeError
+            return json.dumps(data)
+
+    loads = staticmethod(orjson.loads)
+
+
 EXPOSED_HEADERS = ["X-token", "X-Request-Id", "ETag", "Content-Disposition", "WWW-Authenticate"]
 
 
@@ -29,7 +46,7 @@ def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = Non
     """The mock on ``store``; ``lifespan`` (optional) runs around the server's life, e.g. to close it."""
     contract = Contract(settings.apis, settings.auth)
     authenticator = Authenticator(settings.auth, settings.jwt_secret, store)
-    app = AsyncApp(__name__, lifespan=lifespan)
+    app = AsyncApp(__name__, lifespan=lifespan, jsonifier=Jsonifier(FastJSON))
     for spec in contract.routing_specs():
         app.add_api(
             spec,
