@@ -1,0 +1,78 @@
+"""Import legacy API documents (API Blueprint, rspec_api_documentation markdown, apipie text or
+HTML) into one OpenAPI 3.0.3 draft.
+
+Each format's parser registers itself in :data:`~specmock.importers.registry.IMPORTERS`;
+:func:`import_documents` reads every file, detects its format unless one is forced, and merges
+whatever could be read into one draft. A document that cannot be imported is reported, never raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# The parsers register themselves when imported.
+from specmock.importers import apiblueprint, apipie, rspec_doc  # noqa: F401
+from specmock.importers.draft import build_draft
+from specmock.importers.model import Document
+from specmock.importers.problems import ImportFailure, ImportProblem, Kind
+from specmock.importers.registry import IMPORTERS
+
+AUTO = "auto"
+
+
+@dataclass
+class Outcome:
+    """What became of one file: its document, or why it was not imported."""
+
+    file: str
+    document: Document | None = None
+    failure: ImportProblem | None = None
+
+
+@dataclass
+class ImportResult:
+    outcomes: list[Outcome]
+    draft: dict[str, Any] | None = None
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def documents(self) -> list[Document]:
+        return [outcome.document for outcome in self.outcomes if outcome.document]
+
+    @property
+    def failures(self) -> list[ImportProblem]:
+        return [outcome.failure for outcome in self.outcomes if outcome.failure]
+
+
+def read_document(path: Path, fmt: str = AUTO) -> Document:
+    """Parse one file in the given format (or the detected one); :class:`ImportFailure` when it
+    cannot be read, is of no known format, or describes no operation."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImportFailure(ImportProblem(Kind.UNREADABLE, f"cannot be read: {error}", file)) from None
+    entry = IMPORTERS.detect(text) if fmt == AUTO else IMPORTERS.get(fmt)
+    if entry is None:
+        message = f"unfamiliar document: not {', '.join(IMPORTERS.names())} (--format forces one)"
+        raise ImportFailure(ImportProblem(Kind.UNFAMILIAR, message, file))
+    document = entry.parse(text, file)
+    if not document.operations:
+        raise ImportFailure(ImportProblem(Kind.EMPTY, f"no operation found in this {entry.name} document", file))
+    return document
+
+
+def import_documents(paths: list[Path], fmt: str = AUTO) -> ImportResult:
+    """Read every file and merge those that could be read into one draft (None when none could)."""
+    outcomes = []
+    for path in paths:
+        try:
+            outcomes.append(Outcome(str(path), read_document(path, fmt)))
+        except ImportFailure as failure:
+            outcomes.append(Outcome(str(path), failure=failure.problem))
+    result = ImportResult(outcomes)
+    if result.documents:
+        result.draft, result.problems = build_draft(result.documents)
+    return result

@@ -1,0 +1,149 @@
+"""Documented fields put over the schemas inferred from examples: the document's types, enums,
+requirements and descriptions win, and every contradiction or gap between the two is reported."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from specmock.importers.infer import infer_schema
+from specmock.importers.model import Field
+from specmock.importers.problems import Kind
+from specmock.importers.reading import Warn
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+SCHEMA_DETAILS = ("format", "items", "properties", "required", "example", "anyOf")
+
+
+def coerce(value: Any, kind: str | None) -> Any:
+    """A documented string value (``"1"``, ``"true"``) as the documented type, when it reads as one."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if kind == "integer" and re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    if kind == "number" and _NUMBER.match(text):
+        return int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
+    if kind == "boolean" and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return value
+
+
+def documented_schema(stated: dict[str, Any]) -> dict[str, Any]:
+    """The schema a document states for a field (type, enum, example...), made valid OpenAPI 3.0."""
+    schema = dict(stated)
+    kind = schema.get("type")
+    if "enum" in schema:
+        values: list[Any] = []
+        for value in (coerce(value, kind) for value in schema.pop("enum")):
+            values.extend([] if value in values else [value])
+        schema.update({"enum": values} if values else {})
+    for key in ("example", "default"):
+        if key in schema:
+            schema[key] = coerce(schema[key], kind)
+    if "example" in schema and "enum" not in schema:
+        inferred = infer_schema([schema["example"]])
+        if kind in (None, inferred.get("type")):
+            schema = {**inferred, **schema}
+    if schema.get("type") == "array":
+        schema.setdefault("items", {})
+    return schema
+
+
+def overlay(target: dict[str, Any], stated: dict[str, Any], name: str, warn: Warn) -> None:
+    """Put what the document states over what the examples showed: the document wins, and a
+    contradiction is reported."""
+    documented = documented_schema(stated)
+    kind, seen = documented.get("type"), target.get("type") or ("anyOf" in target and "mixed")
+    if kind and seen and kind != seen and not (kind == "number" and seen == "integer"):
+        warn(Kind.CONTRADICTION, f"{name} is documented as {kind} but the example shows {seen}")
+    if kind and kind != seen:
+        for key in SCHEMA_DETAILS:
+            target.pop(key, None)
+    if "enum" in documented and "example" in target and target["example"] not in documented["enum"]:
+        warn(Kind.CONTRADICTION, f"{name}: the example {target['example']!r} is not one of {documented['enum']}")
+    for key, value in documented.items():
+        if key not in ("items", "example") or key not in target:
+            target[key] = value
+
+
+def field_steps(name: str) -> tuple[str, ...]:
+    """A Rails-style name as property steps: ``a[b][]`` -> ("a", "b")."""
+    head, _, rest = name.partition("[")
+    return tuple(step for step in (head, *rest.rstrip("]").split("][")) if step)
+
+
+def rails_name(steps: tuple[str, ...]) -> str:
+    return steps[0] + "".join(f"[{step}]" for step in steps[1:])
+
+
+def apply_fields(schema: dict[str, Any], fields: list[Field], form: bool, warn: Warn) -> None:
+    """Put documented body fields into an object schema inferred from the examples.
+
+    JSON bodies nest ``a[b]`` as properties; form bodies keep the names as sent (``image_ids`` is
+    matched to an example's ``image_ids[]``). Reports documented fields the examples lack and
+    example properties the document does not describe (at the levels it describes).
+    """
+    seen = _property_paths(schema)
+    documented: set[tuple[str, ...]] = set()
+    for field in fields:
+        steps = (_form_name(schema, field),) if form else field_steps(field.name)
+        if not steps:
+            continue
+        parent = schema
+        for step in steps[:-1]:
+            parent = _container(parent, step)
+        target = parent.setdefault("properties", {}).setdefault(steps[-1], {})
+        overlay(target, field.schema, field.name, warn)
+        if field.description:
+            target["description"] = field.description
+        _require(parent, steps[-1], field.required)
+        documented.add(steps)
+    if not seen:
+        return
+    if missing := sorted(rails_name(steps) for steps in documented if steps not in seen):
+        warn(Kind.INCOMPLETE, f"documented but not in the example: {', '.join(missing)}")
+    levels = {steps[:-1] for steps in documented}
+    if extra := sorted(rails_name(steps) for steps in seen if steps[:-1] in levels and steps not in documented):
+        warn(Kind.INCOMPLETE, f"in the example but not documented: {', '.join(extra)}")
+
+
+def _form_name(schema: dict[str, Any], field: Field) -> str:
+    properties = schema.get("properties", {})
+    if field.name in properties or field.name.endswith("[]"):
+        return field.name
+    arrayed = f"{field.name}[]" in properties or field.schema.get("type") == "array"
+    return f"{field.name}[]" if arrayed else field.name
+
+
+def _container(parent: dict[str, Any], step: str) -> dict[str, Any]:
+    node = parent.setdefault("properties", {}).setdefault(step, {"type": "object"})
+    if node.get("type") == "array":
+        node = node.setdefault("items", {})
+    if node.get("type") != "object":
+        for key in ("anyOf", "format", "example", "enum"):
+            node.pop(key, None)
+        node["type"] = "object"
+    return node
+
+
+def _require(parent: dict[str, Any], name: str, required: bool | None) -> None:
+    names = parent.get("required", [])
+    if required and name not in names:
+        names.append(name)
+    elif required is False and name in names:
+        names.remove(name)
+    if names:
+        parent["required"] = names
+    else:
+        parent.pop("required", None)
+
+
+def _property_paths(schema: dict[str, Any], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    if schema.get("type") == "array":
+        return _property_paths(schema.get("items", {}), prefix)
+    paths = set()
+    for name, child in schema.get("properties", {}).items():
+        paths.add((*prefix, name))
+        paths |= _property_paths(child, (*prefix, name))
+    return paths

@@ -1,0 +1,90 @@
+"""The intermediate model: what every importer reads from a document and the draft builder turns
+into OpenAPI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from specmock.importers.problems import ImportProblem, Kind
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+METHOD_PATTERN = "GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS"
+
+
+@dataclass
+class Field:
+    """A documented parameter, header or body property.
+
+    ``name`` may be nested the Rails way (``a[b]``, ``a[]``). ``location`` is ``path``, ``query``,
+    ``header`` or ``body`` when the document says so, else None and the draft decides.
+    ``schema`` holds what the document states: type, enum, format, pattern, example, nullable.
+    """
+
+    name: str
+    location: str | None = None
+    required: bool | None = None
+    description: str = ""
+    schema: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass
+class Body:
+    """A request or response body: its media type and the example values the document shows."""
+
+    media_type: str
+    examples: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Response:
+    status: int
+    description: str = ""
+    body: Body | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    fields: list[Field] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass
+class Operation:
+    """One documented call. ``path`` is as written (``:id`` or ``{id}``); ``fields`` holds every
+    documented parameter, request header and request body property; ``requests`` the request
+    bodies its examples show."""
+
+    method: str
+    path: str
+    file: str
+    line: int | None = None
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    fields: list[Field] = field(default_factory=list)
+    requests: list[Body] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+    def describe(self, text: str) -> None:
+        """Add a paragraph to the description."""
+        if text.strip():
+            self.description = f"{self.description}\n\n{text.strip()}".strip()
+
+
+@dataclass
+class Document:
+    """What one importer read from one file, and what it had to leave out or guess."""
+
+    file: str
+    format: str
+    title: str = ""
+    description: str = ""
+    base: str | None = None
+    operations: list[Operation] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    def warn(self, kind: Kind, message: str, line: int | None = None) -> None:
+        self.problems.append(ImportProblem(kind, message, self.file, line))

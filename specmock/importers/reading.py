@@ -1,0 +1,123 @@
+"""Readers for the fragments every legacy format shares: header lines, status lines, type names and
+example bodies (JSON, JSON with ``...`` elisions, JavaScript object literals, form-encoded)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+import json5
+
+from specmock.importers.model import Body
+from specmock.importers.problems import Kind
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+TYPE_NAMES = {
+    "string": "string",
+    "text": "string",
+    "integer": "integer",
+    "int": "integer",
+    "number": "number",
+    "numeric": "number",
+    "decimal": "number",
+    "float": "number",
+    "boolean": "boolean",
+    "bool": "boolean",
+    "hash": "object",
+    "object": "object",
+    "array": "array",
+}
+_ELISION = re.compile(r"^\s*(\.\.\.|…)\s*,?\s*$")
+_FORM_LIKE = re.compile(r"^[^\s={}\[\]\"']+(\[[^\s=]*\])*=[^\s]*$")
+_STATUS = re.compile(r"^\s*(?P<code>[1-5]\d\d)\b\s*(?P<reason>.*?)\s*$")
+
+Warn = Callable[[Kind, str], None]
+"""Where a reader reports what it forgave or could not read."""
+
+
+def schema_type(name: str) -> str | None:
+    """The JSON Schema type for a type name as documents write it (``String``, ``Hash``, ``int``)."""
+    return TYPE_NAMES.get(name.strip().lower())
+
+
+def media_type_of(content_type: str | None) -> str | None:
+    """``application/json; charset=utf-8`` -> ``application/json``."""
+    if not content_type:
+        return None
+    return content_type.split(";", 1)[0].strip().lower() or None
+
+
+def parse_headers(text: str) -> dict[str, str]:
+    """``Name: value`` lines -> {name: value}; lines that are not headers are left out."""
+    headers = {}
+    for line in text.splitlines():
+        name, colon, value = line.partition(":")
+        if colon and name.strip() and " " not in name.strip():
+            headers[name.strip()] = value.strip()
+    return headers
+
+
+def parse_status(text: str) -> tuple[int, str] | None:
+    """``201 Created`` -> (201, "Created"); None when the text does not start with a status code."""
+    match = _STATUS.match(text)
+    return (int(match["code"]), match["reason"]) if match else None
+
+
+def form_values(text: str) -> dict[str, Any]:
+    """``a[]=1&a[]=2&b=x`` -> ``{"a[]": ["1", "2"], "b": "x"}``: Rails arrays keep their ``[]`` name."""
+    pairs = parse_qs(text.strip(), keep_blank_values=True)
+    return {name: values if name.endswith("[]") or len(values) > 1 else values[0] for name, values in pairs.items()}
+
+
+def read_body(text: str, media_type: str | None, warn: Warn) -> Body | None:
+    """The body an example shows; None when it is empty.
+
+    Form bodies are read with ``parse_qs``; others as JSON, then as JSON with ``...`` elision lines
+    left out, then as JSON5 (JavaScript object literals: unquoted keys, trailing commas). A body
+    none of these reads keeps no example, and ``warn`` says why.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    kind = media_type_of(media_type)
+    if kind == FORM or (kind is None and _FORM_LIKE.match(text)):
+        return Body(FORM, [form_values(text)])
+    if kind is not None and "json" not in kind:
+        return Body(kind, [text])
+    body = Body(kind or JSON)
+    try:
+        body.examples.append(json.loads(text))
+        return body
+    except ValueError as error:
+        strict_error = error
+    trimmed = _drop_elisions(text)
+    if trimmed != text:
+        warn(Kind.LENIENT_EXAMPLE, "the example elides items with '...'; only the items shown were used")
+    for reader, note in ((json.loads, None), (json5.loads, "a JavaScript object literal (unquoted keys)")):
+        try:
+            body.examples.append(reader(trimmed))
+        except ValueError:
+            continue
+        if note:
+            warn(Kind.LENIENT_EXAMPLE, f"the example is not JSON but {note}; read leniently")
+        return body
+    warn(Kind.INVALID_EXAMPLE, f"the example is not valid JSON ({strict_error}); no schema was inferred from it")
+    return body
+
+
+def _drop_elisions(text: str) -> str:
+    """Leave out ``...`` lines, and the comma before one that ends a list or an object."""
+    lines = text.splitlines()
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if not _ELISION.match(line):
+            kept.append(line)
+            continue
+        following = next((later.strip() for later in lines[index + 1 :] if later.strip()), "")
+        if kept and following[:1] in ("]", "}"):
+            kept[-1] = kept[-1].rstrip().removesuffix(",")
+    return "\n".join(kept)

@@ -1,0 +1,116 @@
+"""apipie pages, as text and as HTML: calls, params with nested names, validations, headers,
+bodies, errors and recorded examples."""
+
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+
+from specmock.importers import ImportResult, import_documents
+from specmock.importers.markup import html_lines
+from specmock.importers.problems import Kind
+from tests.importers.spec_shapes import SAMPLES
+
+
+@pytest.fixture(scope="module")
+def text() -> ImportResult:
+    return import_documents([SAMPLES / "tickets.apipie.txt"])
+
+
+@pytest.fixture(scope="module")
+def page() -> ImportResult:
+    return import_documents([SAMPLES / "tickets.apipie.html"])
+
+
+def test_each_method_line_opens_an_operation(text):
+    [document] = text.documents
+    assert document.format == "apipie"
+    assert [operation.title for operation in document.operations] == [
+        "GET /api/v3}/tickets",
+        "POST /api/v3/tickets",
+        "DELETE /api/v3/tickets/:id",
+    ]
+    validate(text.draft)
+    assert text.draft["servers"] == [{"url": "/api/v3"}]
+    assert list(text.draft["paths"]) == ["/tickets", "/tickets/{id}"]
+    assert text.draft["paths"]["/tickets"]["get"]["summary"] == "List tickets"
+
+
+def test_validations_give_types_and_enums_and_optional_params_are_not_required(text):
+    listing = {parameter["name"]: parameter for parameter in text.draft["paths"]["/tickets"]["get"]["parameters"]}
+    assert listing["state"] == {
+        "name": "state",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["open", "closed"]},
+    }
+    assert listing["page"]["schema"] == {"type": "integer"}
+    assert listing["page"]["description"] == "Page number"
+    [close] = text.draft["paths"]["/tickets/{id}"]["delete"]["parameters"]
+    assert (close["in"], close["schema"]) == ("path", {"type": "integer"})
+
+
+def test_nested_param_names_describe_the_request_body(text):
+    ticket = text.draft["paths"]["/tickets"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert ticket["required"] == ["ticket"]
+    fields = ticket["properties"]["ticket"]
+    assert fields["required"] == ["title", "due"]
+    assert fields["properties"]["labels"]["items"]["required"] == ["name"]
+    assert fields["properties"]["owner"] == {"type": "string", "pattern": "^[a-z]+$"}
+    assert fields["properties"]["due"] == {"type": "string", "example": "2022/06/07"}  # not a date: slashes
+
+
+def test_request_headers_hint_security_and_error_codes_become_responses(text):
+    listing = text.draft["paths"]["/tickets"]["get"]
+    assert listing["security"] == [{"XApiKey": []}]
+    assert text.draft["components"]["securitySchemes"]["XApiKey"]["name"] == "X-Api-Key"
+    assert listing["description"] == "Only signed-in users"
+    assert text.draft["paths"]["/tickets"]["post"]["responses"]["422"] == {"description": "Invalid ticket"}
+
+
+def test_elided_and_unquoted_examples_are_read_leniently_and_reported(text):
+    tickets = text.draft["paths"]["/tickets"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert tickets["example"] == {"tickets": [{"id": 1, "title": "Broken", "closed_at": None}]}
+    kinds = [problem.kind for problem in text.problems if problem.line == 10]
+    assert kinds == [Kind.LENIENT_EXAMPLE, Kind.LENIENT_EXAMPLE]
+    messages = [problem.message for problem in text.problems]
+    assert "path /api/v3}/tickets has unpaired braces: read as /api/v3/tickets" in messages
+    assert any("ticket[priority] is documented as string but the example shows integer" in m for m in messages)
+
+
+def test_invalid_examples_and_stray_lines_are_reported_not_raised():
+    result = import_documents([SAMPLES / "malformed.apipie.txt"])
+    validate(result.draft)
+    kinds = sorted(str(problem.kind) for problem in result.problems)
+    assert kinds == ["assumed", "invalid-example", "invalid-example", "skipped"]
+    body = result.draft["paths"]["/notes"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["properties"]["note"] == {"type": "object"}  # from the params alone
+    assert "example" not in body
+
+
+def test_an_html_page_reads_like_its_text(page):
+    [document] = page.documents
+    assert document.format == "apipie"
+    validate(page.draft)
+    show = page.draft["paths"]["/tickets/{id}"]["get"]
+    assert (show["summary"], show["description"]) == ("Show a ticket", "Only the ticket's owner sees it.")
+    parameters = {parameter["name"]: parameter for parameter in show["parameters"]}
+    assert parameters["id"]["schema"] == {"type": "integer"}
+    assert parameters["expand"]["schema"] == {"type": "string", "enum": ["labels", "owner"], "nullable": True}
+    assert show["security"] == [{"XApiKey": []}]
+    assert show["responses"]["404"] == {"description": "No such ticket"}
+    assert document.operations[0].line == 14  # lines are the page's own
+
+
+def test_recorded_examples_give_bodies_statuses_and_query_parameters(page):
+    show = page.draft["paths"]["/tickets/{id}"]["get"]
+    body = show["responses"]["200"]["content"]["application/json"]
+    assert body["example"]["title"] == "Broken & late"
+    assert body["schema"]["properties"]["reporter"]["format"] == "email"
+    assert page.draft["paths"]["/tickets/{id}"]["delete"]["responses"] == {"204": {"description": "No Content"}}
+    assert page.problems == []  # 'Supported Formats' is known and says nothing the examples do not
+
+
+def test_html_lines_break_at_blocks_and_keep_pre_verbatim():
+    lines = html_lines('<h1>GET /a<br><small>Title</small></h1><ul><li>One</li></ul><pre>{\n  "a": 1\n}</pre>')
+    assert [text for _, text in lines] == ["GET /a", "Title", "• One", "{", '  "a": 1', "}"]
