@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb import TinyDB
-from tinydb.table import Document, Table
+from tinydb.table import Table
 
 from specmock.storage import JournaledJSONStorage, MemoryStorage
 
@@ -76,6 +77,10 @@ class ChangeTable(Table):
         """The stored documents themselves, in insertion order: read them, never change them."""
         return self._read_table().values()
 
+    def raw_document(self, doc_id: int) -> dict[str, Any] | None:
+        """One stored document itself (no Document wrapper): read it, never change it."""
+        return self._read_table().get(str(doc_id))
+
 
 class _TinyDB(TinyDB):
     table_class = ChangeTable
@@ -107,18 +112,18 @@ class Store:
     def get(self, table: str, record_id: Any) -> Record | None:
         with self._lock:
             doc_id = self._ids.get(table, {}).get(record_id)
-            return None if doc_id is None else _plain(self._db.table(table).get(doc_id=doc_id))
+            return None if doc_id is None else clone(self._db.table(table).raw_document(doc_id))
 
     def get_by(self, table: str, field: str, value: Any) -> Record | None:
         """The record whose indexed ``field`` equals ``value``."""
         with self._lock:
             doc_id = self._index.get((table, field), {}).get(value)
-            return None if doc_id is None else _plain(self._db.table(table).get(doc_id=doc_id))
+            return None if doc_id is None else clone(self._db.table(table).raw_document(doc_id))
 
     def find(self, table: str, predicate: Callable[[Record], bool] | None = None) -> list[Record]:
         """Copies of the records ``predicate`` accepts (all of them without one)."""
         with self._lock:
-            return [copy.deepcopy(record) for record in self.scan(table, predicate)]
+            return [clone(record) for record in self.scan(table, predicate)]
 
     def scan(self, table: str, predicate: Callable[[Record], bool] | None = None) -> list[Record]:
         """The stored records ``predicate`` accepts, not copied: read them, never change them, and
@@ -151,7 +156,7 @@ class Store:
         return self.insert_many(table, [record])[0]
 
     def insert_many(self, table: str, records: Iterable[Record]) -> list[Record]:
-        records = [copy.deepcopy(record) for record in records]
+        records = [clone(record) for record in records]
         with self._lock:
             ids = self._ids.setdefault(table, {})
             for record in records:
@@ -160,7 +165,7 @@ class Store:
             doc_ids = self._db.table(table).insert_multiple(records)
             for record, doc_id in zip(records, doc_ids, strict=True):
                 self._indexed(table, record, doc_id)
-        return copy.deepcopy(records)
+        return clone(records)
 
     def update(self, table: str, record_id: Any, changes: Record) -> Record:
         with self._lock:
@@ -169,7 +174,7 @@ class Store:
                 if field in changes:
                     raise ValueError(f"{table}: indexed field {field!r} cannot change")
             self._db.table(table).update(changes, doc_ids=[doc_id])
-            return _plain(self._db.table(table).get(doc_id=doc_id))
+            return clone(self._db.table(table).raw_document(doc_id))
 
     def remove(self, table: str, record_id: Any) -> bool:
         with self._lock:
@@ -214,5 +219,10 @@ class Store:
                 self._indexed(table, doc, doc.doc_id)
 
 
-def _plain(doc: Document | None) -> Record | None:
-    return None if doc is None else copy.deepcopy(dict(doc))
+def clone(value: Any) -> Any:
+    """A deep copy of JSON data: an orjson round trip, several times faster than ``copy.deepcopy``
+    (which remains the fallback for what orjson refuses, such as lone surrogates)."""
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except TypeError:
+        return copy.deepcopy(value)

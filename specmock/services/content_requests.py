@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +9,7 @@ from specmock.auth import CONTENT_USERS, Caller
 from specmock.problems import NotFound
 from specmock.rules import content_lifecycle as rules
 from specmock.rules.paging import sorted_page
-from specmock.store import Store
+from specmock.store import Store, clone
 
 TABLE = "content_requests"
 FIELDS = ("id", "name", "recipient", "prompt", "expiration_date", "status", "time_type", "link_for_copy", "token",
@@ -20,7 +19,7 @@ USER_FIELDS = ("id", "email", "first_name", "last_name", "avatar_image")
 
 def view(record: dict[str, Any]) -> dict[str, Any]:
     """The answer's fields, copied: nothing returned shares state with the store."""
-    return copy.deepcopy({key: record[key] for key in FIELDS})
+    return clone({key: record[key] for key in FIELDS})
 
 
 def owner_of(store: Store, caller: Caller, *, create: bool = False) -> dict[str, Any] | None:
