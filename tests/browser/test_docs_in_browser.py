@@ -1,0 +1,106 @@
+"""What a frontend developer does in a browser: read the landing page, follow a link to an API's
+Swagger UI, authorise with the demo credential the page shows, and "Try it out" against the mock."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from specmock.contract import Contract
+from specmock.spec import API_NAMES
+
+pytestmark = pytest.mark.slow
+
+CONTRACT = Contract(API_NAMES)
+SEEDED_TOKEN = "4c38da5893b1f793"
+
+
+def authorize(page, header: str) -> str:
+    """Authorise with the credential the docs page shows for ``header``; returns that credential."""
+    credential = page.locator(f'.specmock-bar code.credential[data-header="{header}"]').inner_text()
+    page.locator(".auth-wrapper button.authorize").click()
+    dialog = page.locator(".modal-ux")
+    dialog.locator("input").fill(credential)
+    dialog.locator("button.authorize").click()
+    dialog.get_by_role("button", name="Logout").wait_for()
+    dialog.locator("button.close-modal").click()
+    return credential
+
+
+def operation(page, operation_id: str):
+    return page.locator(f'.opblock[id^="operations-"][id$="-{operation_id}"]')
+
+
+def try_it_out(block) -> tuple[str, str]:
+    """Press "Try it out" then "Execute" on an open operation; (status, body) of the mock's answer."""
+    block.locator("button.try-out__btn").click()
+    block.locator("button.execute").click()
+    live = block.locator(".live-responses-table")
+    status = live.locator("tr.response .response-col_status").inner_text()
+    body = live.locator("tr.response .highlight-code pre").first.inner_text()
+    block.locator(".curl-command").evaluate("element => element.scrollIntoView({block: 'start'})")
+    return status.strip(), body
+
+
+def test_landing_page_lists_every_api(page, server, screenshot):
+    page.goto(f"{server.url}/")
+    for name, spec in CONTRACT.specs.items():
+        card = page.locator(f'section.api[data-api="{name}"]')
+        assert card.locator("a.title").inner_text() == spec["info"]["title"]
+        assert card.locator(".version").inner_text() == f"v{spec['info']['version']}"
+        assert card.locator(".count").inner_text() == str(sum(op.api == name for op in CONTRACT.operations.values()))
+        assert card.locator(".source").inner_text() == spec["info"]["x-specmock-source"]
+        assert card.locator(".base-url").inner_text() == server.url + spec["servers"][0]["url"]
+        for link, href in (("docs", f"/docs/{name}/"), ("yaml", f"/docs/{name}/openapi.yaml"),
+                           ("json", f"/docs/{name}/openapi.json")):
+            assert card.locator(f"a.{link}").get_attribute("href") == href
+            assert page.request.get(server.url + href).ok
+    assert page.locator("#how-to").is_visible()
+    assert page.locator('pre.credential[data-header="Authorization"]').inner_text().startswith('Token token="')
+    assert page.locator('pre.credential[data-header="Authentication"]').inner_text().startswith("Bearer ")
+    assert screenshot("landing-page", full_page=True).exists()
+
+
+def test_docs_link_opens_swagger_ui_with_the_contract_decisions(page, server):
+    page.goto(f"{server.url}/")
+    page.locator('section.api[data-api="sharing_images"] a.docs').click()
+    page.wait_for_url(f"{server.url}/docs/sharing_images/")
+    assert page.locator(".swagger-ui .info .title").inner_text().startswith("Sharing images")
+    assert page.locator(".swagger-ui .info h2", has_text="Contract decisions").is_visible()
+    assert page.locator(".swagger-ui .info li", has_text="Form arrays").is_visible()
+    assert page.locator(".servers select option").first.inner_text().startswith(f"{server.url}/api/v1")
+
+
+def test_try_it_out_lists_content_requests_with_the_bearer_header(page, server, screenshot):
+    page.goto(f"{server.url}/")
+    page.locator('section.api[data-api="content_requests"] a.docs').click()
+    credential = authorize(page, "Authentication")
+    block = operation(page, "list_content_requests")
+    block.locator(".opblock-summary").click()
+    status, body = try_it_out(block)
+    assert status == "200"
+    shown = json.loads(body)
+    assert SEEDED_TOKEN in {request["token"] for request in shown["content_requests"]}
+    request_url = block.locator(".request-url pre").inner_text()
+    direct = httpx.get(request_url, headers={"Authentication": credential})
+    assert shown == direct.json()
+    assert screenshot("try-it-out-get-content-requests").exists()
+
+
+def test_try_it_out_posts_a_form_array_to_downloads(page, server, screenshot):
+    page.goto(f"{server.url}/")
+    page.locator('section.api[data-api="downloads"] ul.operations a', has_text="POST").click()
+    block = operation(page, "create_download")
+    block.locator(".opblock-body").wait_for()
+    authorize(page, "Authorization")
+    status, body = try_it_out(block)
+    assert status == "200", body + block.locator(".curl-command").inner_text()
+    download = json.loads(body)
+    assert download["zip_url"].startswith(f"{server.url}/api/v1/downloads/{download['id']}/zip")
+    curl = block.locator(".curl-command").inner_text()
+    assert curl.count("image_ids%5B%5D=") == 5 and "," not in curl.rpartition("-d ")[2]
+    archive = httpx.get(download["zip_url"])
+    assert archive.status_code == 200 and archive.headers["content-type"] == "application/zip"
+    assert screenshot("try-it-out-post-downloads").exists()
