@@ -6,6 +6,7 @@ refused by name."""
 from __future__ import annotations
 
 import typing as t
+from urllib.parse import parse_qsl
 
 import orjson
 from connexion.datastructures import MediaTypeDict
@@ -18,8 +19,10 @@ from connexion.validators import (
     TextResponseBodyValidator,
 )
 from jsonschema import Draft4Validator, ValidationError
+from starlette.datastructures import Headers
+from starlette.formparsers import MultiPartException
 
-from specmock.problems import BadRequest, FieldError
+from specmock.problems import BadRequest, FieldError, UnsupportedMediaType
 
 MAX_ERRORS = 20
 
@@ -56,6 +59,11 @@ def raise_for(prefix: str, errors: t.Iterable[ValidationError]) -> None:
 
 class SpecmockParameterValidator(ParameterValidator):
     def validate_request(self, request: ConnexionRequest) -> None:
+        try:
+            parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True,
+                      errors="strict")
+        except UnicodeDecodeError:
+            raise BadRequest.for_field("query", "encoding", "the query string is not valid UTF-8") from None
         if self.strict_validation:
             known = {p["name"] for p in self.parameters.get("query", [])} | self.security_query_params
             unknown = sorted(set(request.query_params.keys()) - known)
@@ -90,7 +98,19 @@ class SpecmockParameterValidator(ParameterValidator):
         raise_for(field, Draft4Validator(schema).iter_errors(value))
 
 
-class SpecmockJSONBodyValidator(JSONRequestBodyValidator):
+class _TypedBody:
+    """A body sent without a ``Content-Type`` is refused (415): Connexion would validate it as the
+    operation's first media type and then hand the handler the raw bytes."""
+
+    async def wrap_receive(self, receive: t.Any, *, scope: t.Any) -> t.Any:
+        headers = Headers(scope=scope)
+        length = headers.get("content-length", "0")
+        if "content-type" not in headers and length.isdigit() and int(length):
+            raise UnsupportedMediaType("The request has a body but no Content-Type")
+        return await super().wrap_receive(receive, scope=scope)  # type: ignore[misc]
+
+
+class SpecmockJSONBodyValidator(_TypedBody, JSONRequestBodyValidator):
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: t.Any) -> t.Any:
         raw = b"".join([chunk async for chunk in stream])
         if not raw.strip():
@@ -109,7 +129,28 @@ class SpecmockJSONBodyValidator(JSONRequestBodyValidator):
         return None
 
 
-class SpecmockFormValidator(FormDataValidator):
+class SpecmockFormValidator(_TypedBody, FormDataValidator):
+    async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: t.Any) -> t.Any:
+        raw = b"".join([chunk async for chunk in stream])
+        self._refuse_joined_arrays(raw)
+
+        async def replay() -> t.AsyncGenerator[bytes, None]:
+            yield raw
+
+        try:
+            return await super()._parse(replay(), scope)
+        except MultiPartException as exc:  # e.g. more fields than the form parser accepts
+            raise BadRequest.for_field("body", "form", str(exc)) from None
+
+    def _refuse_joined_arrays(self, raw: bytes) -> None:
+        """Array fields repeat their key (``image_ids[]=a&image_ids[]=b``). Connexion would also split
+        ``image_ids[]=a,b`` into two values, which the real API reads as one: refuse it instead."""
+        arrays = {name for name, prop in self._schema.get("properties", {}).items() if prop.get("type") == "array"}
+        for name, value in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):
+            if name in arrays and "," in value:
+                raise BadRequest.for_field(f"body.{name}", "explode",
+                                           f"one value per {name}= key, repeated for each item; got {value!r}")
+
     def _validate(self, body: t.Any) -> dict | None:  # type: ignore[override]
         if not isinstance(body, dict):
             raise BadRequest.for_field("body", "type", "the form body must be a set of fields")

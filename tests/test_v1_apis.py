@@ -57,6 +57,18 @@ def test_malformed_image_ids_are_400(client):
     assert response.json()["errors"][0]["rule"] == "pattern"
 
 
+@pytest.mark.parametrize("path", [f"/api/v1/providers/{PROVIDER}/provider_requests", "/api/v1/downloads",
+                                  f"/api/v1/sharings/{SHARING}/sharing_images"])
+def test_comma_joined_ids_are_400_the_key_must_repeat(client, path):
+    before = client.store.dump()
+    response = post_form(client, path, f"image_ids[]={IMAGES[0]},{IMAGES[1]}", token=DOWNLOAD_TOKEN
+                         if "downloads" in path else SHARING_TOKEN if "sharings" in path else PROVIDER_TOKEN)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["field"] == "body.image_ids[]"
+    assert response.json()["errors"][0]["rule"] == "explode"
+    assert client.store.dump() == before
+
+
 def test_unknown_provider_is_404_and_malformed_provider_400(client):
     assert post_form(client, f"/api/v1/providers/{uuid.uuid4()}/provider_requests", form(IMAGES)).status_code == 404
     assert post_form(client, "/api/v1/providers/nope/provider_requests", form(IMAGES)).status_code == 400
