@@ -101,7 +101,10 @@ class Authenticator:
         if not match:
             raise Unauthorized("Authentication: expected 'Bearer <token>'", headers=_challenge("Bearer"))
         token = match["token"]
-        if self.mode == "strict" and self.store.get_by(CONTENT_USERS, "token", token) is None:
+        # A JWT is verified on every call (signature, expiry), even once its user is stored under it;
+        # only opaque tokens are accepted by being a known user's.
+        if self.mode == "strict" and (decode_unverified(token) is not None
+                                      or self.store.get_by(CONTENT_USERS, "token", token) is None):
             claims = self._verified(token, "Bearer")
             if not isinstance(claims.get("user_id"), (str, int)):
                 raise Unauthorized("Authentication: the JWT carries no user_id", headers=_challenge("Bearer"))

@@ -81,7 +81,10 @@ class JournaledJSONStorage(Storage):
 
     def _open_journal(self) -> Any:
         if self._journal is None:
+            created = not self.journal_path.exists()
             self._journal = open(self.journal_path, "ab")  # noqa: SIM115  (kept open; closed in close())
+            if created:
+                _fsync_directory(self.path.parent)  # the new journal's directory entry survives power loss
         return self._journal
 
     def _snapshot(self) -> None:

@@ -24,6 +24,7 @@ from starlette.formparsers import MultiPartException
 
 from specmock.problems import BadRequest, FieldError, UnsupportedMediaType
 
+MAX_MESSAGE = 300
 MAX_ERRORS = 20
 
 
@@ -43,10 +44,16 @@ def _field_errors(prefix: str, errors: t.Iterable[ValidationError]) -> list[Fiel
             path.append(missing)
         elif error.validator == "additionalProperties":
             path.append(error.message.split("'")[1] if "'" in error.message else "")
-        found.append(FieldError(field_name(prefix, path), str(error.validator), error.message))
+        found.append(FieldError(field_name(prefix, path), str(error.validator), _shortened(error.message)))
         if len(found) == MAX_ERRORS:
             break
     return found
+
+
+def _shortened(message: str, limit: int = MAX_MESSAGE) -> str:
+    """A rule's message, with a huge rejected value cut: the answer names the field and the rule,
+    it need not echo a megabyte back."""
+    return message if len(message) <= limit else f"{message[:limit]}... ({len(message) - limit} more characters)"
 
 
 def raise_for(prefix: str, errors: t.Iterable[ValidationError]) -> None:

@@ -84,3 +84,12 @@ def test_body_over_the_limit_is_413(settings):
 
 def test_problem_instance_is_the_request_path(client):
     assert client.get("/api/v9/x").json()["instance"] == "/api/v9/x"
+
+
+def test_a_huge_rejected_value_is_not_echoed_back_whole(client):
+    body = {"content_request": {"name": "x" * 100_000, "recipient": "r", "prompt": "p",
+                                "expiration_date": "2099/01/01"}}
+    response = client.post("/api/v4/content_requests", json=body, headers={"Authentication": BEARER})
+    assert response.status_code == 400
+    assert len(response.content) < 2_000
+    assert response.json()["errors"][0]["field"] == "body.content_request.name"
