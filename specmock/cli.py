@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -101,6 +102,7 @@ def serve(args: argparse.Namespace) -> int:
             os.environ[f"SPECMOCK_{key.upper()}"] = str(value)
     print(banner(settings), flush=True)
     target = "specmock.server:app_from_env" if args.reload else app_from_env()
+    gc.freeze()  # the specs and fixtures live as long as the server: keep them out of every collection
     uvicorn.run(target, factory=bool(args.reload), reload=bool(args.reload), host=settings.host,
                 port=settings.port, log_level=settings.log_level,
                 reload_dirs=[str(Path(__file__).resolve().parent.parent)] if args.reload else None)

@@ -102,7 +102,18 @@ class SpecmockParameterValidator(ParameterValidator):
         schema = param.get("schema", param)
         if schema.get("type") in ("integer", "number") and isinstance(value, str):
             raise BadRequest.for_field(field, "type", f"{value!r} is not of type {schema['type']!r}")
-        raise_for(field, Draft4Validator(schema).iter_errors(value))
+        raise_for(field, _validator(schema).iter_errors(value))
+
+
+_VALIDATORS: dict[int, tuple[dict, Draft4Validator]] = {}
+
+
+def _validator(schema: dict) -> Draft4Validator:
+    """One validator per parameter schema (the spec's schemas live as long as the app)."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = _VALIDATORS[id(schema)] = (schema, Draft4Validator(schema))
+    return cached[1]
 
 
 class _TypedBody:
