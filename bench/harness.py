@@ -13,7 +13,6 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,10 +26,6 @@ SERVER_CPU, CLIENT_CPU = 0, 1
 _RUNNING: dict[int, subprocess.Popen] = {}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def pinning_available() -> bool:

@@ -24,11 +24,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import CLIENT_CPU, Client, Started, free_port, pinning_available, run_main, start, stop, wait_ready
+from harness import CLIENT_CPU, Client, Started, pinning_available, run_main, start, stop, wait_ready
 from loadwatch import repeat_while_loaded, watched
 from report import machine, ms, save, table, verdict
 from servers import CONTENT_REQUEST, FIXTURES, ROOT, fixture_ids, specmock_argv
 from tools import BENCH
+
+from specmock.verify.local import free_port
 
 PLOT = BENCH / "scaling.png"
 STATUSES = ("pending", "pending", "completed", "canceled")

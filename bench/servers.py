@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import HOST, Client, Started, free_port, run_quiet, start, stop, wait_ready
+from harness import HOST, Client, Started, run_quiet, start, stop, wait_ready
 from tools import BENCH, node_binary
+
+from specmock.verify.local import free_port
 
 ROOT = BENCH.parent
 FIXTURES = ROOT / "fixtures"

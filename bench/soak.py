@@ -31,7 +31,6 @@ import json
 import math
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from specmock.verify.local import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -72,10 +73,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # -- the server ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class Server:

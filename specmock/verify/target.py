@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 import requests
 
-from specmock.contract import DEMO_CALLERS
 from specmock.settings import Settings
 from specmock.spec import API_NAMES, api_named, load_spec
 
@@ -21,14 +20,11 @@ class UsageError(Exception):
 
 
 def default_headers() -> list[str]:
-    """Credentials the mock accepts in its default modes: a JWT for the demo user, signed with the
-    development secret, for the v1 APIs, and the documents' bearer token for content requests."""
-    from specmock.site import demo_token
+    """Credentials the mock accepts in its default modes: the demo credentials of its docs page,
+    signed with the development secret."""
+    from specmock.site import demo_credentials
 
-    return [
-        f'Authorization: Token token="{demo_token(Settings())}"',
-        f"Authentication: Bearer {DEMO_CALLERS['content_requests'].key}",
-    ]
+    return [f"{name}: {value}" for name, value in demo_credentials(Settings()).items()]
 
 
 def parse_header(text: str) -> tuple[str, str]:
