@@ -53,14 +53,18 @@ def run_api(target: Target, api: str, workdir: Path, options: RunOptions, out: T
     junit = workdir / f"{api}.xml"
     out.write(f"\n=== specmock verify: {api} at {target.api_url(api)}\n")
     out.flush()
-    process = subprocess.run(schemathesis_command(target, api, spec_file, junit, options),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
-    out.write(process.stdout)
-    if not junit.exists():
-        return ApiResult(api, process.returncode, [], errored=True, output=process.stdout)
-    result = read_junit(api, junit, process.returncode)
-    result.errored |= process.returncode != 0 and not result.findings
-    result.output = process.stdout
+    lines = []
+    with subprocess.Popen(schemathesis_command(target, api, spec_file, junit, options), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, errors="replace") as process:
+        for line in process.stdout:  # streamed: a long run shows its progress as it goes
+            out.write(line)
+            lines.append(line)
+    if junit.exists():
+        result = read_junit(api, junit, process.returncode)
+        result.errored |= process.returncode != 0 and not result.findings
+    else:
+        result = ApiResult(api, process.returncode, errored=True)
+    result.output = "".join(lines)
     return result
 
 
