@@ -1,7 +1,7 @@
 """ASGI middlewares of the mock, each one concern:
 
-* ``BodyLimit``: refuse bodies over the configured size (413) before anything reads them.
-* ``Journal``: remember recent requests (method, path, status, body) for ``/__admin/requests``.
+* ``RequestGate``: refuse URLs and bodies over the limits (414, 413) before anything reads them, and
+  hand the validators a ``Content-Type`` and ``Content-Length`` they read correctly.
 * ``Preferences``: ``Prefer: code=..., example=..., dynamic=true, latency=...`` and ``--latency``.
 * ``Services``: hand ``store``, ``caller`` and ``base_url`` to the handlers, and add the response
   headers the contract declares (``X-token``, cache headers, ``ETag``, ``X-Request-Id``).
@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import time
 import uuid
-from collections import deque
 from typing import Any
 
 import orjson
@@ -25,7 +23,6 @@ from specmock.contract import Contract
 from specmock.problems import BadRequest, PayloadTooLarge, UriTooLong
 from specmock.settings import Settings
 
-JOURNAL_BODY_LIMIT = 64 * 1024
 MAX_URL_BYTES = 4096
 MAX_LATENCY_MS = 60_000
 
@@ -34,11 +31,13 @@ def operation_id(scope: Scope) -> str | None:
     return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
 
 
-class BodyLimit:
+class RequestGate:
     """Refuse request bodies over ``limit`` bytes (413) and URLs over ``MAX_URL_BYTES`` (414).
 
-    A body sent without ``Content-Length`` (chunked) is read here, up to the limit, and handed on
-    with a ``Content-Length``: Connexion's validators take a request without one for a bodiless one.
+    Media types are case-insensitive (RFC 9110), Connexion's validators match them case-sensitively:
+    the ``Content-Type``'s type and subtype are handed on in lower case. A body sent without
+    ``Content-Length`` (chunked) is read here, up to the limit, and handed on with a
+    ``Content-Length``: Connexion's validators take a request without one for a bodiless one.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -51,14 +50,23 @@ class BodyLimit:
             return
         if len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b"")) > MAX_URL_BYTES:
             raise UriTooLong(f"The URL is longer than {MAX_URL_BYTES} bytes")
-        headers = Headers(scope=scope)
-        declared = headers.get("content-length")
+        declared = chunked = None
+        for index, (name, value) in enumerate(scope["headers"]):
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = b"chunked" in value
+            elif name == b"content-type":
+                media_type, separator, parameters = value.partition(b";")
+                if media_type != media_type.lower():
+                    scope["headers"] = headers = list(scope["headers"])
+                    headers[index] = (name, media_type.lower() + separator + parameters)
         if declared is not None:
             if self.limit and declared.isdigit() and int(declared) > self.limit:
-                raise PayloadTooLarge(f"The body has {declared} bytes; this server accepts at most {self.limit}")
+                raise PayloadTooLarge(f"The body has {int(declared)} bytes; this server accepts at most {self.limit}")
             await self.app(scope, receive, send)
             return
-        if "chunked" not in headers.get("transfer-encoding", ""):
+        if not chunked:
             await self.app(scope, receive, send)
             return
         body = await self._read(receive)
@@ -88,63 +96,6 @@ class BodyLimit:
                 raise PayloadTooLarge(f"The body is larger than {self.limit} bytes")
             more = message.get("more_body", False)
         return b"".join(chunks)
-
-
-class RequestLog:
-    """The most recent requests, newest last."""
-
-    def __init__(self, size: int) -> None:
-        self.entries: deque[dict[str, Any]] = deque(maxlen=size)
-
-
-class Journal:
-    """Records each API request in the log; admin and docs requests are not recorded."""
-
-    def __init__(self, app: ASGIApp, log: RequestLog) -> None:
-        self.app = app
-        self.entries = log.entries
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith("/__admin") or "/docs/" in path or path == "/":
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        entry: dict[str, Any] = {
-            "id": str(uuid.uuid4()),
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "method": scope["method"],
-            "path": path,
-            "query": scope.get("query_string", b"").decode("latin-1"),
-            "headers": {k: v for k, v in Headers(scope=scope).items() if k in ("content-type", "prefer")},
-            "status": None,
-        }
-
-        async def recording_receive() -> Message:
-            message = await receive()
-            if sum(map(len, chunks)) < JOURNAL_BODY_LIMIT:
-                chunks.append(message.get("body", b""))
-            return message
-
-        async def recording_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                entry["status"] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, recording_receive, recording_send)
-        finally:
-            entry["body"] = _readable(b"".join(chunks)[:JOURNAL_BODY_LIMIT])
-            self.entries.append(entry)
-
-
-def _readable(raw: bytes) -> Any:
-    if not raw:
-        return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return raw.decode("utf-8", errors="replace")
 
 
 def parse_prefer(value: str | None) -> dict[str, str]:

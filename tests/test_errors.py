@@ -44,6 +44,13 @@ HOSTILE = [
     ("unknown route", "get", "/api/v9/anything", {}, None, 404),
     ("wrong method", "patch", "/api/v4/content_requests/1", JSON_AUTH, None, 405),
     ("nul in query", "get", f"{CREATE}?pending=true&query=a%00b", JSON_AUTH, None, 200),
+    # Media types are case-insensitive (RFC 9110 8.3.1): however spelled, the body is validated.
+    ("upper-case media type, invalid body", "post", CREATE, {**JSON_AUTH, "Content-Type": "APPLICATION/JSON"},
+     b'{"content_request": {}}', 400),
+    ("mixed-case media type, valid body", "post", CREATE,
+     {**JSON_AUTH, "Content-Type": "Application/Json; charset=UTF-8"}, VALID.encode(), 201),
+    ("upper-case form media type", "post", PROVIDER_PATH, {**FORM_AUTH, "Content-Type": FORM.upper()},
+     b"image_ids[]=a,b", 400),
 ]
 
 
