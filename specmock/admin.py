@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from specmock.fixtures import load_fixtures
-from specmock.middleware import RequestLog
+from specmock.journal import RequestLog
 from specmock.problems import Forbidden
 from specmock.settings import Settings
 from specmock.store import Store
@@ -32,7 +32,7 @@ def routes(settings: Settings, store: Store, journal: RequestLog) -> list[tuple[
 
     async def requests(request: Request) -> Response:
         guard()
-        entries = list(journal.entries)
+        entries = journal.entries()
         method = request.query_params.get("method")
         path = request.query_params.get("path")
         entries = [e for e in entries if (not method or e["method"] == method.upper())
@@ -41,7 +41,7 @@ def routes(settings: Settings, store: Store, journal: RequestLog) -> list[tuple[
 
     async def clear(request: Request) -> Response:
         guard()
-        journal.entries.clear()
+        journal.clear()
         return Response(status_code=204)
 
     return [

@@ -9,7 +9,6 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import orjson
-from connexion import AsyncApp
 from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
@@ -19,7 +18,9 @@ from starlette.middleware.cors import CORSMiddleware
 from specmock import admin, errors, site
 from specmock.auth import Authenticator, security_map
 from specmock.contract import Contract
-from specmock.middleware import BodyLimit, Journal, Preferences, RequestLog, Services
+from specmock.engine import OnceDecoratedApp, middlewares
+from specmock.journal import Journal, RequestLog
+from specmock.middleware import Preferences, RequestGate, Services
 from specmock.settings import Settings
 from specmock.store import Store
 from specmock.validation import VALIDATOR_MAP
@@ -42,11 +43,12 @@ class FastJSON:
 EXPOSED_HEADERS = ["X-token", "X-Request-Id", "ETag", "Content-Disposition", "WWW-Authenticate"]
 
 
-def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = None) -> AsyncApp:
+def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = None) -> OnceDecoratedApp:
     """The mock on ``store``; ``lifespan`` (optional) runs around the server's life, e.g. to close it."""
     contract = Contract(settings.apis, settings.auth)
     authenticator = Authenticator(settings.auth, settings.jwt_secret, store)
-    app = AsyncApp(__name__, lifespan=lifespan, jsonifier=Jsonifier(FastJSON))
+    app = OnceDecoratedApp(__name__, lifespan=lifespan, jsonifier=Jsonifier(FastJSON),
+                           middlewares=middlewares(settings.validate_responses))
     for spec in contract.routing_specs():
         app.add_api(
             spec,
@@ -66,7 +68,7 @@ def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = Non
         expose_headers=EXPOSED_HEADERS,
     )
     app.add_middleware(Journal, position=MiddlewarePosition.BEFORE_EXCEPTION, log=log)
-    app.add_middleware(BodyLimit, position=MiddlewarePosition.BEFORE_ROUTING, limit=settings.max_body_bytes)
+    app.add_middleware(RequestGate, position=MiddlewarePosition.BEFORE_ROUTING, limit=settings.max_body_bytes)
     app.add_middleware(Preferences, position=MiddlewarePosition.BEFORE_SECURITY, contract=contract,
                        latency_ms=settings.latency_ms)
     app.add_middleware(Services, position=MiddlewarePosition.BEFORE_CONTEXT, contract=contract, store=store,

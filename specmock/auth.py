@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+import orjson
 from connexion.security import ApiKeySecurityHandler
 
 from specmock.problems import Forbidden, Unauthorized
@@ -56,11 +58,31 @@ class Caller:
 def mint(claims: dict[str, Any], secret: str, now: float | None = None) -> str:
     """An HS256 JWT with ``claims``, issued now and valid for four hours."""
     issued = int(time.time() if now is None else now)
-    payload = {**claims, "iat": issued, "exp": issued + TOKEN_LIFETIME}
-    return jwt.encode(payload, secret, algorithm="HS256")
+    try:
+        key = orjson.dumps(claims, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # claims orjson cannot encode (lone surrogates): sign them as they are
+        return _signed(claims, secret, issued)
+    return _signed_once(key, secret, issued)
+
+
+@functools.lru_cache(maxsize=1024)
+def _signed_once(claims: bytes, secret: str, issued: int) -> str:
+    """Answers to one caller within one second carry the same token: sign it once."""
+    return _signed(orjson.loads(claims), secret, issued)
+
+
+def _signed(claims: dict[str, Any], secret: str, issued: int) -> str:
+    return jwt.encode({**claims, "iat": issued, "exp": issued + TOKEN_LIFETIME}, secret, algorithm="HS256")
 
 
 def decode_unverified(token: str) -> dict[str, Any] | None:
+    """The claims of a JWT without checking its signature, or None if ``token`` is not a JWT."""
+    claims = _decoded(token)
+    return None if claims is None else dict(claims)
+
+
+@functools.lru_cache(maxsize=1024)
+def _decoded(token: str) -> dict[str, Any] | None:
     try:
         claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
     except jwt.PyJWTError:
@@ -123,6 +145,10 @@ def security_map(authenticator: Authenticator) -> dict[str, type]:
     """Connexion security handlers that verify both documented apiKey headers with ``authenticator``."""
 
     class CredentialHandler(ApiKeySecurityHandler):
+        # Connexion asks on every request whether the check function takes extra keywords, by
+        # inspecting its signature; the answer never changes.
+        _accepts_kwarg = staticmethod(functools.cache(ApiKeySecurityHandler._accepts_kwarg))
+
         def _resolve_func(self, security_scheme: dict[str, Any]):  # type: ignore[override]
             verify = authenticator.bearer if security_scheme["name"] == "Authentication" else authenticator.token
 

@@ -139,3 +139,24 @@ def test_public_operations_need_no_credentials(client):
     assert client.get("/api/v4/content_requests/4c38da5893b1f793").status_code == 200
     assert client.get("/api/v1/downloads/6a9c3fd5-dc41-4ac1-a8f1-5f6b80a6359f/zip").status_code == 200
     assert provider_post(client, DOWNLOAD_TOKEN).status_code == 200, "lenient mode ignores abilities"
+
+
+def test_x_tokens_of_one_second_are_signed_once_and_follow_the_clock():
+    claims = {"user_id": "u1", "abilities": {"album": {"Providers": ["p"]}}}
+    first, again = mint(claims, SECRET, now=1_000), mint(dict(reversed(claims.items())), SECRET, now=1_000.9)
+    assert first == again
+    later = jwt.decode(mint(claims, SECRET, now=1_001), SECRET, algorithms=["HS256"], options={"verify_exp": False})
+    assert later["iat"] == 1_001 and later["exp"] == 1_001 + 14400 and later["abilities"] == claims["abilities"]
+    assert mint({"user_id": "u2"}, SECRET, now=1_000) != first and mint(claims, SECRET + "-other", now=1_000) != first
+
+
+def test_claims_that_orjson_refuses_are_still_signed():
+    token = mint({"user_id": "\ud800"}, SECRET, now=1_000)
+    assert jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_exp": False})["user_id"] == "\ud800"
+
+
+def test_decoded_claims_are_the_callers_own_copy():
+    token = PROVIDER_TOKEN.split('"')[1]
+    decode_unverified(token)["user_id"] = "changed"
+    assert decode_unverified(token)["user_id"] == "ce597adb-e7f1-4e9b-aa5a-95e2bf829714"
+    assert decode_unverified("not a jwt") is None

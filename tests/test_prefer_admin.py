@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from specmock.middleware import parse_prefer
@@ -119,3 +120,17 @@ def test_landing_page_and_docs(client):
         assert "Contract decisions" in spec["info"]["description"]
         assert client.get(f"/docs/{name}/openapi.yaml").text.startswith("openapi: 3.0.3")
     assert client.get("/docs/unknown/openapi.json").status_code == 404
+
+
+def test_journal_entries_are_numbered_timed_and_bounded(settings):
+    with make_client(settings.replace(journal_size=3)) as small:
+        for name in ("a", "b", "c", "d"):
+            small.get(f"/api/v4/content_requests/{name * 16}")
+        small.post("/api/v4/content_requests", content=b"x" * (70 * 1024),
+                   headers={**AUTH, "Content-Type": "application/json"})
+        entries = small.get("/__admin/requests").json()["requests"]
+    assert [e["path"].rsplit("/", 1)[-1] for e in entries] == ["c" * 16, "d" * 16, "content_requests"]
+    assert [e["id"] for e in entries] == [3, 4, 5]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e["time"]) for e in entries)
+    assert entries[-1]["status"] == 400 and entries[-1]["headers"] == {"content-type": "application/json"}
+    assert len(entries[-1]["body"]) == 64 * 1024

@@ -1,0 +1,55 @@
+"""The trimmed Connexion app: operations decorated once, body definitions remembered, validators
+compiled once, and none of these caches growing with what clients send."""
+
+from __future__ import annotations
+
+import connexion.utils
+import pytest
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+
+from specmock import schema_check
+from specmock.engine import middlewares
+from tests.conftest import BEARER
+
+BODY = {"content_request": {"name": "n", "recipient": "r", "prompt": "p", "expiration_date": "2099/01/01"}}
+
+
+def test_unused_connexion_layers_are_left_out():
+    assert SwaggerUIMiddleware not in middlewares(validate_responses=True)
+    assert ResponseValidationMiddleware in middlewares(validate_responses=True)
+    assert ResponseValidationMiddleware not in middlewares(validate_responses=False)
+
+
+def test_handlers_are_decorated_once_not_per_request(client, monkeypatch):
+    client.get(f"/api/v4/content_requests/{_token(client)}")  # first request of the operation
+    inspected = []
+    original = connexion.utils.inspect_function_arguments
+    monkeypatch.setattr(connexion.utils, "inspect_function_arguments",
+                        lambda fn: inspected.append(fn) or original(fn))
+    for _ in range(3):
+        assert client.get(f"/api/v4/content_requests/{_token(client)}").status_code == 200
+        assert client.post("/api/v4/content_requests", json=BODY, headers={"Authentication": BEARER}).status_code == 201
+    assert inspected == []
+
+
+def test_request_bodies_are_still_validated_after_caching(client):
+    for _ in range(2):
+        response = client.post("/api/v4/content_requests", json={"content_request": {"name": 5}},
+                               headers={"Authentication": BEARER})
+        assert response.status_code == 400
+        assert {e["field"] for e in response.json()["errors"]} >= {"body.content_request.name"}
+
+
+@pytest.mark.parametrize("spelling", ["Application/JSON", "APPLICATION/json", "application/Json"])
+def test_client_spellings_of_a_media_type_do_not_grow_the_caches(client, spelling):
+    client.post("/api/v4/content_requests", json=BODY, headers={"Authentication": BEARER})
+    before = len(schema_check._CHECKS)
+    for suffix in range(20):
+        client.post("/api/v4/content_requests", content=b'{"content_request": {}}',
+                    headers={"Authentication": BEARER, "Content-Type": f"{spelling}; x={suffix}"})
+    assert len(schema_check._CHECKS) == before
+
+
+def _token(client) -> str:
+    return client.store.find("content_requests")[0]["token"]

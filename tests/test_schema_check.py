@@ -1,0 +1,121 @@
+"""The two-speed schema check gives jsonschema's verdict on every value: jsonschema_rs answers only
+"valid", and never for a value jsonschema would refuse."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from connexion.json_schema import Draft4RequestValidator
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft4Validator
+
+from specmock.contract import Contract
+from specmock.schema_check import Check, check_for
+from specmock.spec import API_NAMES
+
+CONTRACT = Contract(API_NAMES)
+
+
+def _bodies() -> list[tuple[str, dict, dict]]:
+    """(operation, schema as Connexion validates it, the document's example) per request body."""
+    found = []
+    for op_id, op in CONTRACT.operations.items():
+        for media in op.spec.get("requestBody", {}).get("content", {}).values():
+            schema = {**media["schema"], "components": CONTRACT.specs[op.api]["components"]}
+            found.append((op_id, schema, media["example"]))
+    return found
+
+
+def _parameters() -> list[tuple[str, dict]]:
+    found = []
+    for op_id, op in CONTRACT.operations.items():
+        for param in op.spec.get("parameters", []):
+            if "schema" in param:
+                found.append((f"{op_id}.{param['name']}", {**param["schema"],
+                                                          "components": CONTRACT.specs[op.api]["components"]}))
+    return found
+
+
+BODIES = _bodies()
+PARAMETERS = _parameters()
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=2**63, max_value=2**70)
+    | st.floats(allow_nan=False) | st.text() | st.sampled_from(["", "\n", "2030/06/07\n", "a@b", "not-a-date",
+                                                                "2019-04-08T19:38:56.613+02:00", "\ud800", "1" * 300]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _same_verdict(check: Check, slow: Draft4Validator, value: object) -> None:
+    assert bool(list(check.iter_errors(value))) == bool(list(slow.iter_errors(value))), value
+
+
+def test_every_body_and_parameter_schema_compiles_for_the_fast_path():
+    assert BODIES and PARAMETERS
+    assert all(Check(schema, Draft4RequestValidator, True).fast is not None for _, schema, _ in BODIES)
+    assert all(Check(schema).fast is not None for _, schema in PARAMETERS)
+
+
+@pytest.mark.parametrize("op_id, schema, example", BODIES, ids=[body[0] for body in BODIES])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_bodies_get_jsonschemas_verdict(op_id, schema, example, data):
+    check = Check(schema, Draft4RequestValidator, check_formats=True)
+    slow = Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    _same_verdict(check, slow, example)
+    assert not list(check.iter_errors(example)), f"the document's example of {op_id} is valid"
+    value = copy.deepcopy(example)
+    target = value
+    while isinstance(target, dict) and target and data.draw(st.booleans()):
+        inner = target[data.draw(st.sampled_from(sorted(target)))]
+        if not isinstance(inner, dict):
+            break
+        target = inner
+    if isinstance(target, dict) and target:
+        key = data.draw(st.sampled_from(sorted(target)))
+        action = data.draw(st.sampled_from(["replace", "delete", "add"]))
+        if action == "replace":
+            target[key] = data.draw(JSON)
+        elif action == "delete":
+            del target[key]
+        else:
+            target[data.draw(st.text(max_size=8))] = data.draw(JSON)
+    _same_verdict(check, slow, value)
+
+
+@pytest.mark.parametrize("name, schema", PARAMETERS, ids=[param[0] for param in PARAMETERS])
+@settings(max_examples=60, deadline=None)
+@given(value=JSON)
+def test_parameters_get_jsonschemas_verdict(name, schema, value):
+    _same_verdict(Check(schema), Draft4Validator(schema), value)
+
+
+@pytest.mark.parametrize("schema, value, valid", [
+    ({"type": "string", "nullable": True}, None, True),  # Connexion's nullable: jsonschema_rs refuses, jsonschema decides
+    ({"type": "string", "format": "email"}, "not an email", False),
+    ({"type": "string", "format": "email"}, "a@b", True),
+    ({"type": "string", "format": "date-time"}, "2019-04-08", False),
+    ({"type": "string", "pattern": "^[0-9a-f]{16}$"}, "0123456789abcdef\n", True),  # Python's $ before a newline
+    ({"type": "string", "maxLength": 2}, "\ud800", True),  # a lone surrogate: Rust cannot read it
+    ({"type": "integer", "maximum": 10}, 2**70, False),
+    ({"type": "integer"}, 1.0, False),
+    ({"type": "object", "properties": {"a": {"type": "string", "readOnly": True}}}, {"a": "x"}, True),
+])
+def test_edge_cases_get_jsonschemas_verdict(schema, value, valid):
+    check = Check(schema, Draft4RequestValidator, check_formats=True)
+    assert (not list(check.iter_errors(value))) is valid
+
+
+def test_schemas_using_read_only_are_left_to_jsonschema():
+    assert Check({"properties": {"a": {"readOnly": True}}}).fast is None
+    assert Check({"type": "string"}).fast is not None
+
+
+def test_one_check_per_schema_object():
+    schema = {"type": "string"}
+    assert check_for(schema) is check_for(schema)
+    assert check_for(schema) is not check_for({"type": "string"})
+    assert check_for(schema) is not check_for(schema, Draft4RequestValidator, check_formats=True)
