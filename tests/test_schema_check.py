@@ -94,7 +94,7 @@ def test_parameters_get_jsonschemas_verdict(name, schema, value):
 
 
 @pytest.mark.parametrize("schema, value, valid", [
-    ({"type": "string", "nullable": True}, None, True),  # Connexion's nullable: jsonschema_rs refuses, jsonschema decides
+    ({"type": "string", "nullable": True}, None, True),  # nullable: jsonschema_rs refuses, jsonschema decides
     ({"type": "string", "format": "email"}, "not an email", False),
     ({"type": "string", "format": "email"}, "a@b", True),
     ({"type": "string", "format": "date-time"}, "2019-04-08", False),
