@@ -24,7 +24,7 @@ from report import load_json as previous_results
 from servers import SCENARIOS, SERVERS, Context, Scenario, Server, prepare
 from tools import ToolMissing, ensure_peers, ensure_wrk, run_wrk, versions
 
-SPECMOCKS = ("specmock", "specmock-db")
+SPECMOCKS = ("specmock", "specmock-db", "specmock-uvloop")
 PEERS = ("prism", "prism-silent", "json-server", "floor")
 P99_TARGET_MS = 25.0
 

@@ -236,6 +236,9 @@ SERVERS = (
            lambda ctx, api, port: specmock_argv("--port", str(port), "--db", str(ctx.fresh("specmock.db.json")),
                                                 *ctx.specmock_extra),
            _contract_route),
+    Server("specmock-uvloop", "specmock --loop uvloop",
+           lambda ctx, api, port: specmock_argv("--port", str(port), "--loop", "uvloop", *ctx.specmock_extra),
+           _contract_route),
     Server("prism", "Prism static (as shipped)", _prism(), lambda ctx, s: ctx.fill(s.path), node=True),
     Server("prism-silent", "Prism static -v silent", _prism("-v", "silent"), lambda ctx, s: ctx.fill(s.path),
            node=True),
@@ -245,6 +248,6 @@ SERVERS = (
            lambda ctx, s: ctx.fill(JSON_SERVER_ROUTES[s.name]), node=True),
     Server("floor", "Starlette floor",
            lambda ctx, api, port: [sys.executable, "-m", "uvicorn", "floor_app:app", "--app-dir", str(BENCH),
-                                   "--host", HOST, "--port", str(port), "--log-level", "warning"],
+                                   "--host", HOST, "--port", str(port), "--log-level", "warning", "--loop", "asyncio"],
            lambda ctx, s: "/hello", ready_path="/hello"),
 )

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from specmock.settings import AUTH_MODES, Settings
+from specmock.settings import AUTH_MODES, LOOPS, Settings
 from specmock.spec import API_NAMES
 
 
@@ -37,6 +37,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
                        help="URL clients use to reach the mock [SPECMOCK_PUBLIC_URL]")
     serve.add_argument("--reload", action="store_const", const=True, help="restart when specs or code change")
     serve.add_argument("--log-level", dest="log_level", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--loop", choices=LOOPS, help="event loop [SPECMOCK_LOOP] (default asyncio: fairer under load)")
 
 
 def _token_parser(sub: argparse._SubParsersAction) -> None:
@@ -104,7 +105,7 @@ def serve(args: argparse.Namespace) -> int:
     target = "specmock.server:app_from_env" if args.reload else app_from_env()
     gc.freeze()  # the specs and fixtures live as long as the server: keep them out of every collection
     uvicorn.run(target, factory=bool(args.reload), reload=bool(args.reload), host=settings.host,
-                port=settings.port, log_level=settings.log_level,
+                port=settings.port, log_level=settings.log_level, loop=settings.loop,
                 reload_dirs=[str(Path(__file__).resolve().parent.parent)] if args.reload else None)
     return 0
 

@@ -16,6 +16,10 @@ from specmock.spec import API_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH_MODES = ("lenient", "strict", "off")
+# The event loop uvicorn runs: the standard library's answers every connection in turn under load
+# (p99 close to p50); uvloop is ~5 % faster but lets some connections wait several times longer
+# (bench/RESULTS.md, "Event loop").
+LOOPS = ("asyncio", "uvloop")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -37,11 +41,14 @@ class Settings:
     apis: tuple[str, ...] = API_NAMES
     public_url: str | None = None
     log_level: str = "warning"
+    loop: str = "asyncio"
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {self.auth!r}")
+        if self.loop not in LOOPS:
+            raise ValueError(f"loop must be one of {', '.join(LOOPS)}, not {self.loop!r}")
         unknown = set(self.apis) - set(API_NAMES)
         if unknown:
             raise ValueError(f"unknown API {', '.join(sorted(unknown))}; known: {', '.join(API_NAMES)}")

@@ -6,7 +6,9 @@ import json
 import socket
 
 import httpx
+import pytest
 
+from specmock.settings import Settings
 from tests.conftest import BEARER, free_port
 from tests.server_process import ServerProcess
 
@@ -95,3 +97,16 @@ def test_chunked_body_within_the_limit_is_accepted():
         response = httpx.post(f"{server.url}/api/v4/content_requests", content=chunks(),
                               headers={"Authentication": BEARER, "Content-Type": "application/json"})
         assert response.status_code == 201 and response.json()["name"] == "chunked"
+
+
+def test_either_event_loop_serves():
+    for loop in ("asyncio", "uvloop"):
+        with ServerProcess(free_port(), "--loop", loop) as server:
+            response = httpx.get(f"{server.url}/api/v4/content_requests?pending=true",
+                                 headers={"Authentication": BEARER})
+            assert response.status_code == 200
+
+
+def test_unknown_event_loop_is_refused():
+    with pytest.raises(ValueError, match="loop must be one of asyncio, uvloop"):
+        Settings.from_env({"SPECMOCK_LOOP": "trio"})
