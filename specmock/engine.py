@@ -14,20 +14,44 @@ unless responses are validated, the response validation middleware.
 
 from __future__ import annotations
 
+import functools
 import typing as t
 
 from connexion import AsyncApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.context import receive, scope
 from connexion.decorators import StarletteDecorator
+from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation, OpenAPIOperation
+from starlette.types import Scope
+
+_RESOLVED = "specmock_parameters"
+
+
+def resolved_parameters(scope: Scope, query: dict[str, t.Any], path: dict[str, t.Any]) -> None:
+    """Hand the parameters the request validator parsed (and found valid) to the handler's decorator,
+    which would otherwise parse them again with the same URI parser."""
+    scope.setdefault("extensions", {})[_RESOLVED] = (query, path)
+
+
+class _Parameters(AsyncParameterDecorator):
+    """Connexion's parameter decorator, remembering how it sanitises names (three regular expression
+    substitutions per parameter per request otherwise)."""
+
+    def __init__(self, **kwargs: t.Any) -> None:
+        super().__init__(**kwargs)
+        self.sanitize_fn = functools.lru_cache(maxsize=1024)(self.sanitize_fn)
 
 
 class _DecorateOnce(StarletteDecorator):
     """Connexion's Starlette decorator, decorating the handler once rather than per request."""
+
+    @property
+    def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
+        return _Parameters
 
     def __call__(self, function: t.Callable) -> t.Callable:
         decorated = self.decorate(function)
@@ -37,6 +61,12 @@ class _DecorateOnce(StarletteDecorator):
             if not parser:
                 parser.append(self.uri_parser)  # reads the current operation from Connexion's context
             request = self.framework.get_request(uri_parser=parser[0], scope=scope, receive=receive)
+            # ConnexionRequest computes these on first use and keeps them; give it what is known.
+            resolved = scope.get("extensions", {}).get(_RESOLVED)
+            if resolved is not None:
+                request._query_params, request._path_params = resolved
+            if request.mimetype != "multipart/form-data":
+                request._files = {}  # no file parts: spare parsing a form to find none
             return await decorated(request)
 
         return wrapper

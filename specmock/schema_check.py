@@ -13,8 +13,9 @@ value. That is sound only if jsonschema_rs never accepts what jsonschema refuses
 * Connexion's ``nullable`` is unknown to jsonschema_rs, which refuses ``null`` and lets jsonschema
   decide; its regular expressions (ECMA 262) are no laxer than Python's for the contract's patterns
   (Python's ``$`` also matches before a final newline);
-* a schema using ``readOnly`` or ``writeOnly`` (which Connexion's validators interpret) or one
-  jsonschema_rs cannot compile is checked by jsonschema alone.
+* a schema using ``readOnly`` or ``writeOnly`` (which Connexion's validators interpret), one whose
+  objects form a cycle (references resolved in place can) or one jsonschema_rs cannot compile is
+  checked by jsonschema alone.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Check:
 
 
 def _compiled(schema: dict, check_formats: bool) -> t.Any:
-    if _mentions(schema, _UNSHARED_KEYWORDS):
+    if not _plain(schema):
         return None
     formats = {name: _format_check(name) for name in _FORMATS.checkers} if check_formats else None
     try:
@@ -59,12 +60,17 @@ def _format_check(name: str) -> t.Callable[[str], bool]:
     return lambda value: _FORMATS.conforms(value, name)
 
 
-def _mentions(node: t.Any, keywords: set[str]) -> bool:
+def _plain(node: t.Any, path: frozenset[int] = frozenset()) -> bool:
+    """Whether ``node`` has no cycle (a spec whose references were resolved in place can hold some)
+    and none of the keywords only Connexion's validators interpret."""
+    if not isinstance(node, (dict, list)):
+        return True
+    if id(node) in path:
+        return False
+    path = path | {id(node)}
     if isinstance(node, dict):
-        return bool(keywords & node.keys()) or any(_mentions(value, keywords) for value in node.values())
-    if isinstance(node, list):
-        return any(_mentions(item, keywords) for item in node)
-    return False
+        return not (_UNSHARED_KEYWORDS & node.keys()) and all(_plain(value, path) for value in node.values())
+    return all(_plain(item, path) for item in node)
 
 
 _CHECKS: dict[tuple[int, type, bool], tuple[dict, Check]] = {}

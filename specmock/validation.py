@@ -23,6 +23,7 @@ from jsonschema import ValidationError
 from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException
 
+from specmock.engine import resolved_parameters
 from specmock.problems import BadRequest, FieldError, UnsupportedMediaType
 from specmock.schema_check import Check, check_for
 
@@ -68,11 +69,12 @@ def raise_for(prefix: str, errors: t.Iterable[ValidationError]) -> None:
 
 class SpecmockParameterValidator(ParameterValidator):
     def validate_request(self, request: ConnexionRequest) -> None:
-        try:
-            parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True,
-                      errors="strict")
-        except UnicodeDecodeError:
-            raise BadRequest.for_field("query", "encoding", "the query string is not valid UTF-8") from None
+        query_string = request.scope.get("query_string", b"")
+        if b"%" in query_string:
+            try:
+                parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                raise BadRequest.for_field("query", "encoding", "the query string is not valid UTF-8") from None
         if self.strict_validation:
             known = {p["name"] for p in self.parameters.get("query", [])} | self.security_query_params
             unknown = sorted(set(request.query_params.keys()) - known)
@@ -82,15 +84,11 @@ class SpecmockParameterValidator(ParameterValidator):
                     errors=[FieldError(f"query.{name}", "unknown", "not a parameter of this operation")
                             for name in unknown],
                 )
-        sources = {
-            "query": request.query_params,
-            "path": request.path_params,
-            "header": request.headers,
-            "cookie": request.cookies,
-        }
         for location, params in self.parameters.items():
+            values = _SOURCES[location](request)
             for param in params:
-                self._check(location, param, sources[location])
+                self._check(location, param, values)
+        resolved_parameters(request.scope, request.query_params, request.path_params)
 
     @staticmethod
     def _check(location: str, param: dict, values: t.Mapping[str, t.Any]) -> None:
@@ -105,6 +103,14 @@ class SpecmockParameterValidator(ParameterValidator):
         if schema.get("type") in ("integer", "number") and isinstance(value, str):
             raise BadRequest.for_field(field, "type", f"{value!r} is not of type {schema['type']!r}")
         raise_for(field, check_for(schema).iter_errors(value))
+
+
+_SOURCES: dict[str, t.Callable[[ConnexionRequest], t.Mapping[str, t.Any]]] = {
+    "query": lambda request: request.query_params,
+    "path": lambda request: request.path_params,
+    "header": lambda request: request.headers,
+    "cookie": lambda request: request.cookies,
+}
 
 
 class _TypedBody:

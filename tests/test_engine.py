@@ -53,3 +53,20 @@ def test_client_spellings_of_a_media_type_do_not_grow_the_caches(client, spellin
 
 def _token(client) -> str:
     return client.store.find("content_requests")[0]["token"]
+
+
+def test_parameters_are_parsed_once_per_request_and_reach_the_handler(client, monkeypatch):
+    from connexion.uri_parsing import OpenAPIURIParser
+
+    calls = []
+    original = OpenAPIURIParser.resolve_query
+    monkeypatch.setattr(OpenAPIURIParser, "resolve_query",
+                        lambda self, data: calls.append(data) or original(self, data))
+    response = client.get("/api/v4/content_requests", params={"pending": "true", "per_page": "2", "sort_to": "asc"},
+                          headers={"Authentication": BEARER})
+    assert response.status_code == 200 and len(response.json()["content_requests"]) == 2
+    assert len(calls) == 1
+    names = [item["name"] for item in response.json()["content_requests"]]
+    descending = client.get("/api/v4/content_requests", params={"pending": "true", "per_page": "2"},
+                            headers={"Authentication": BEARER}).json()["content_requests"]
+    assert names != [item["name"] for item in descending]  # sort_to reached the handler

@@ -119,3 +119,13 @@ def test_one_check_per_schema_object():
     assert check_for(schema) is check_for(schema)
     assert check_for(schema) is not check_for({"type": "string"})
     assert check_for(schema) is not check_for(schema, Draft4RequestValidator, check_formats=True)
+
+
+def test_cyclic_schemas_are_left_to_jsonschema_shared_parts_are_not():
+    shared = {"type": "string"}
+    assert Check({"properties": {"a": shared, "b": shared}}).fast is not None
+    cyclic: dict = {"type": "object", "properties": {}}
+    cyclic["properties"]["self"] = cyclic
+    check = Check(cyclic)
+    assert check.fast is None and not list(check.iter_errors({"self": {}}))
+    assert list(check.iter_errors({"self": {"self": 1}}))
