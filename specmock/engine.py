@@ -28,13 +28,13 @@ from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation, OpenAPIOperation
 from starlette.types import Scope
 
-_RESOLVED = "specmock_parameters"
+_KNOWN = "specmock_request"
 
 
-def resolved_parameters(scope: Scope, query: dict[str, t.Any], path: dict[str, t.Any]) -> None:
-    """Hand the parameters the request validator parsed (and found valid) to the handler's decorator,
-    which would otherwise parse them again with the same URI parser."""
-    scope.setdefault("extensions", {})[_RESOLVED] = (query, path)
+def hand_over(scope: Scope, **parsed: t.Any) -> None:
+    """Hand what a request validator parsed (and found valid) to the handler's decorator, which would
+    otherwise parse it again with the same URI parser: ``query_params``, ``path_params``, ``form``."""
+    scope.setdefault("extensions", {}).setdefault(_KNOWN, {}).update(parsed)
 
 
 class _Parameters(AsyncParameterDecorator):
@@ -61,10 +61,9 @@ class _DecorateOnce(StarletteDecorator):
             if not parser:
                 parser.append(self.uri_parser)  # reads the current operation from Connexion's context
             request = self.framework.get_request(uri_parser=parser[0], scope=scope, receive=receive)
-            # ConnexionRequest computes these on first use and keeps them; give it what is known.
-            resolved = scope.get("extensions", {}).get(_RESOLVED)
-            if resolved is not None:
-                request._query_params, request._path_params = resolved
+            # ConnexionRequest parses these on first use and keeps them; give it what is known.
+            for name, value in scope.get("extensions", {}).get(_KNOWN, {}).items():
+                setattr(request, f"_{name}", value)
             if request.mimetype != "multipart/form-data":
                 request._files = {}  # no file parts: spare parsing a form to find none
             return await decorated(request)

@@ -23,7 +23,7 @@ from jsonschema import ValidationError
 from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException
 
-from specmock.engine import resolved_parameters
+from specmock.engine import hand_over
 from specmock.problems import BadRequest, FieldError, UnsupportedMediaType
 from specmock.schema_check import Check, check_for
 
@@ -88,7 +88,7 @@ class SpecmockParameterValidator(ParameterValidator):
             values = _SOURCES[location](request)
             for param in params:
                 self._check(location, param, values)
-        resolved_parameters(request.scope, request.query_params, request.path_params)
+        hand_over(request.scope, query_params=request.query_params, path_params=request.path_params)
 
     @staticmethod
     def _check(location: str, param: dict, values: t.Mapping[str, t.Any]) -> None:
@@ -158,9 +158,12 @@ class SpecmockFormValidator(_TypedBody, FormDataValidator):
             yield raw
 
         try:
-            return await super()._parse(replay(), scope)
+            form = await super()._parse(replay(), scope)
         except MultiPartException as exc:  # e.g. more fields than the form parser accepts
             raise BadRequest.for_field("body", "form", str(exc)) from None
+        if Headers(scope=scope).get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            hand_over(scope, form=form)  # no file parts: the handler's form is this one
+        return form
 
     def _refuse_joined_arrays(self, raw: bytes) -> None:
         """Array fields repeat their key (``image_ids[]=a&image_ids[]=b``). Connexion would also split

@@ -10,7 +10,7 @@ from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 
 from specmock import schema_check
 from specmock.engine import middlewares
-from tests.conftest import BEARER
+from tests.conftest import BEARER, FORM, PROVIDER_TOKEN
 
 BODY = {"content_request": {"name": "n", "recipient": "r", "prompt": "p", "expiration_date": "2099/01/01"}}
 
@@ -70,3 +70,17 @@ def test_parameters_are_parsed_once_per_request_and_reach_the_handler(client, mo
     descending = client.get("/api/v4/content_requests", params={"pending": "true", "per_page": "2"},
                             headers={"Authentication": BEARER}).json()["content_requests"]
     assert names != [item["name"] for item in descending]  # sort_to reached the handler
+
+
+def test_a_form_body_is_parsed_once_per_request(client, monkeypatch):
+    from starlette.formparsers import FormParser
+
+    calls = []
+    original = FormParser.parse
+    monkeypatch.setattr(FormParser, "parse", lambda self: calls.append(self) or original(self))
+    image = client.store.find("images")[0]
+    response = client.post("/api/v1/providers/b870990d-396b-46ca-a92e-ba6a63bacc61/provider_requests",
+                           content=f"image_ids[]={image['id']}".encode(),
+                           headers={"Authorization": PROVIDER_TOKEN, "Content-Type": FORM})
+    assert response.status_code == 200 and response.json()[0]["image_id"] == image["id"]
+    assert len(calls) == 1
