@@ -103,6 +103,8 @@ def test_sorted_page_equals_a_slice_of_the_full_sort(page, reverse):
     items = [(n * 37) % 101 for n in range(200)]  # with repeats
     key = lambda n: n  # noqa: E731
     assert sorted_page(items, key, reverse, page, 5) == page_slice(sorted(items, reverse=reverse), page, 5)
+    ascending = [(n // 3, n) for n in range(400)]  # stored order: oldest first, ties broken by the second part
+    assert sorted_page(ascending, key, reverse, page, 5) == page_slice(sorted(ascending, reverse=reverse), page, 5)
 
 
 def test_sort_key_orders_text_case_insensitively_with_id_ties():

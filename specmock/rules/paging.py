@@ -26,7 +26,9 @@ def sorted_page(items: Sequence[T], key: Callable[[T], Any], reverse: bool, page
     wanted = page * per_page
     if wanted >= len(items) // 4:
         return page_slice(sorted(items, key=key, reverse=reverse), page, per_page)
-    best = heapq.nlargest(wanted, items, key=key) if reverse else heapq.nsmallest(wanted, items, key=key)
+    # Stored items mostly come in ascending order (ids, creation times): a descending page reads them
+    # from the end, so the heap fills with the winners at once instead of replacing its top every item.
+    best = heapq.nlargest(wanted, reversed(items), key=key) if reverse else heapq.nsmallest(wanted, items, key=key)
     return best[wanted - per_page:]
 
 
