@@ -5,10 +5,12 @@ its parameter and response decorators and builds the operation's URI parser on *
 (``AsyncOperation.fn`` is a property that decorates anew, inspecting the handler's signature each
 time), and it rebuilds an operation's request body definition (schema with its definitions) each
 time a middleware asks for it, which the request validator, the parameter decorator and the
-routing do on every request. ``OnceDecoratedApp`` does each of these once per operation.
+routing do on every request. ``OnceDecoratedApp`` does each of these once per operation. Within a
+request, what the request validator parsed (query and path parameters, a urlencoded form) is handed
+to the handler's decorator (``hand_over``) instead of being parsed a second time.
 
-``middlewares(settings)`` is Connexion's default middleware stack without the two layers the mock
-does not use: the Swagger UI middleware (the mock serves its own docs, see ``specmock.site``) and,
+``middlewares(validate_responses)`` is Connexion's default middleware stack without the layers the
+mock does not use: the Swagger UI middleware (the mock serves its own docs, see ``specmock.site``) and,
 unless responses are validated, the response validation middleware.
 """
 
