@@ -181,10 +181,11 @@ class Store:
             doc_id = self._ids.get(table, {}).pop(record_id, None)
             if doc_id is None:
                 return False
-            for (name, _field), index in self._index.items():
-                if name == table:
-                    for value in [value for value, target in index.items() if target == doc_id]:
-                        del index[value]
+            record = self._db.table(table).raw_document(doc_id) or {}
+            for field in INDEXED_FIELDS:
+                index = self._index.get((table, field), {})
+                if field in record and index.get(record[field]) == doc_id:
+                    del index[record[field]]
             self._db.table(table).remove(doc_ids=[doc_id])
             return True
 

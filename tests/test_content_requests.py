@@ -248,3 +248,16 @@ def test_malformed_ref_of_update_and_delete_is_400_naming_ref(client, method, re
     assert response.status_code == 400, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert "ref" in response.text
+
+
+@pytest.mark.parametrize("missing", [{"created_at": None}, {}])
+def test_stored_requests_without_a_creation_time_sort_as_oldest(client, missing):
+    newest = create(client)
+    owner = client.store.find("content_requests", lambda r: r["id"] == newest["id"])[0]["owner"]
+    odd = {**client.store.find("content_requests", lambda r: r["id"] == newest["id"])[0], "id": 9_999,
+           "token": "00000000000000ff", **missing}
+    if not missing:
+        odd.pop("created_at")
+    client.store.insert("content_requests", {**odd, "owner": owner})
+    ids = [r["id"] for r in listing(client, per_page=100)["content_requests"]]
+    assert ids[0] == newest["id"] and ids[-1] == 9_999

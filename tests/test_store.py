@@ -41,6 +41,8 @@ def test_update_find_remove(store):
     assert store.remove("things", 2) is True and store.remove("things", 2) is False
     assert store.get_by("things", "token", "t2") is None
     assert store.count("things") == 4
+    store.insert("things", {"id": 2, "token": "t2"})  # an id and a token set free can be used again
+    assert store.get_by("things", "token", "t2")["id"] == 2 and store.get_by("things", "token", "t3")["id"] == 3
 
 
 def test_next_id_continues_after_loaded_ids(store):

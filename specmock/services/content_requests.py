@@ -57,7 +57,10 @@ def listing(store: Store, caller: Caller, pending: str, query: str | None, sort_
         return {"content_requests": [], "meta": {"total_count": 0}}
     with store.locked():
         records = store.scan(TABLE, rules.matcher(owner["id"], rules.is_pending_flag(pending), query))
-        shown = sorted_page(records, rules.sort_key(sort_by), sort_to == "desc", page, per_page)
+        try:
+            shown = sorted_page(records, rules.fast_sort_key(sort_by), sort_to == "desc", page, per_page)
+        except (KeyError, TypeError):  # a record without the field, or with null in it
+            shown = sorted_page(records, rules.sort_key(sort_by), sort_to == "desc", page, per_page)
         return {"content_requests": [view(record) for record in shown], "meta": {"total_count": len(records)}}
 
 
