@@ -3,12 +3,10 @@ Connexion AsyncApp, with the store handed in (tests pass a memory store)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import orjson
 from connexion.jsonifier import Jsonifier
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
@@ -20,26 +18,13 @@ from specmock.auth import Authenticator, security_map
 from specmock.contract import Contract
 from specmock.engine import OnceDecoratedApp, middlewares
 from specmock.journal import Journal, RequestLog
+from specmock.jsonio import FastJSON
 from specmock.middleware import Preferences, RequestGate, Services
 from specmock.settings import Settings
 from specmock.store import Store
 from specmock.validation import VALIDATOR_MAP
 
 Lifespan = Callable[[Any], AbstractAsyncContextManager[None]]
-class FastJSON:
-    """The json module Connexion serialises answers with: orjson, falling back to the standard
-    library for what orjson refuses (strings with lone surrogates, which clients may store)."""
-
-    @staticmethod
-    def dumps(data: Any, **_: Any) -> str:
-        try:
-            return orjson.dumps(data).decode()
-        except TypeError:  # orjson.JSONEncodeError
-            return json.dumps(data)
-
-    loads = staticmethod(orjson.loads)
-
-
 EXPOSED_HEADERS = ["X-token", "X-Request-Id", "ETag", "Content-Disposition", "WWW-Authenticate"]
 
 

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.responses import Response
 from starlette.routing import compile_path
 
 from specmock.auth import Caller
+from specmock.jsonio import dumps
 from specmock.problems import BadRequest
 from specmock.rules.examples import generate
 from specmock.spec import api_named, load_spec, operations
@@ -110,11 +112,13 @@ class Contract:
 
         # Declared async so Connexion calls it on the event loop: handlers are short, in-memory work
         # (the store's lock keeps them consistent), and a thread hop per request would cost more.
+        # A (data, status) answer is serialised here, straight into the response Connexion sends on.
         @functools.wraps(function)
         async def answer(*args: Any, **kwargs: Any) -> Any:
             result = function(*args, **kwargs)
             if isinstance(result, tuple) and len(result) == 2:
-                return result[0], result[1], {"Content-Type": "application/json"}
+                data, status = result
+                return Response(b"" if data is None else dumps(data), status, media_type="application/json")
             return result
 
         return answer
