@@ -16,36 +16,67 @@ unless responses are validated, the response validation middleware.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import typing as t
 
 from connexion import AsyncApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
-from connexion.context import receive, scope
+from connexion.context import context, operation, receive, scope
 from connexion.decorators import StarletteDecorator
-from connexion.decorators.parameter import AsyncParameterDecorator
+from connexion.decorators.parameter import AsyncParameterDecorator, prep_kwargs, unwrap_decorators
+from connexion.lifecycle import ConnexionRequest
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation, OpenAPIOperation
+from connexion.utils import inspect_function_arguments
 from starlette.types import Scope
+
+from specmock import arguments
+from specmock.arguments import Plan, plan_for
 
 _KNOWN = "specmock_request"
 
 
 def hand_over(scope: Scope, **parsed: t.Any) -> None:
     """Hand what a request validator parsed (and found valid) to the handler's decorator, which would
-    otherwise parse it again with the same URI parser: ``query_params``, ``path_params``, ``form``."""
+    otherwise parse it again: ``query_params``, ``path_params``, ``form`` (same URI parser), ``json``."""
     scope.setdefault("extensions", {}).setdefault(_KNOWN, {}).update(parsed)
 
 
 class _Parameters(AsyncParameterDecorator):
-    """Connexion's parameter decorator, remembering how it sanitises names (three regular expression
-    substitutions per parameter per request otherwise)."""
+    """Connexion's parameter decorator, with the handler's arguments planned once per operation
+    (``specmock.arguments``) and names sanitised once."""
 
     def __init__(self, **kwargs: t.Any) -> None:
         super().__init__(**kwargs)
         self.sanitize_fn = functools.lru_cache(maxsize=1024)(self.sanitize_fn)
+
+    def __call__(self, function: t.Callable) -> t.Callable:
+        generic = super().__call__(function)
+        names, has_kwargs = inspect_function_arguments(unwrap_decorators(function))
+        plans: list[Plan | None] = []  # built on the first request, from Connexion's current operation
+
+        async def wrapper(request: ConnexionRequest) -> t.Any:
+            if not plans:
+                plans.append(plan_for(operation, names, has_kwargs, self.sanitize_fn))
+            if plans[0] is None:
+                return await generic(request)
+            known = request.scope.get("extensions", {}).get(_KNOWN, {})
+            kwargs = await plans[0].arguments(request, known, context)
+            if arguments.CROSS_CHECK:
+                assert kwargs == await self._connexion_arguments(request, names, has_kwargs), request.url
+            return await function(**kwargs)
+
+        return wrapper
+
+    async def _connexion_arguments(self, request: ConnexionRequest, names: list[str], has_kwargs: bool) -> dict:
+        body = self._maybe_get_body(request, arguments=names, has_kwargs=has_kwargs)
+        while asyncio.iscoroutine(body):
+            body = await body
+        return prep_kwargs(request, request_body=body, files=await request.files(), arguments=names,
+                           has_kwargs=has_kwargs, sanitize=self.sanitize_fn)
 
 
 class _DecorateOnce(StarletteDecorator):
@@ -64,8 +95,10 @@ class _DecorateOnce(StarletteDecorator):
                 parser.append(self.uri_parser)  # reads the current operation from Connexion's context
             request = self.framework.get_request(uri_parser=parser[0], scope=scope, receive=receive)
             # ConnexionRequest parses these on first use and keeps them; give it what is known.
-            for name, value in scope.get("extensions", {}).get(_KNOWN, {}).items():
-                setattr(request, f"_{name}", value)
+            known = scope.get("extensions", {}).get(_KNOWN, {})
+            for name in ("query_params", "path_params", "form"):
+                if name in known:
+                    setattr(request, f"_{name}", known[name])
             if request.mimetype != "multipart/form-data":
                 request._files = {}  # no file parts: spare parsing a form to find none
             return await decorated(request)

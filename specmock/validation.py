@@ -136,9 +136,11 @@ class SpecmockJSONBodyValidator(_TypedBody, JSONRequestBodyValidator):
         if not raw.strip():
             return None
         try:
-            return orjson.loads(raw)
+            body = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise BadRequest.for_field("body", "json", f"the body is not valid JSON: {exc}") from None
+        hand_over(scope, json=body)
+        return body
 
     def _validate(self, body: t.Any) -> dict | None:
         if body is None:

@@ -6,11 +6,15 @@ import warnings
 
 import pytest
 
+from specmock import arguments
 from specmock.admin import seed
 from specmock.app import create_app
 from specmock.settings import Settings
 from specmock.store import Store
 from specmock.verify.local import free_port  # noqa: F401  (re-exported for the tests)
+
+# Every handler call the in-process tests make is also worked out Connexion's way and compared.
+arguments.CROSS_CHECK = True
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
 from starlette.testclient import TestClient  # noqa: E402

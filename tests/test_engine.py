@@ -84,3 +84,33 @@ def test_a_form_body_is_parsed_once_per_request(client, monkeypatch):
                            headers={"Authorization": PROVIDER_TOKEN, "Content-Type": FORM})
     assert response.status_code == 200 and response.json()[0]["image_id"] == image["id"]
     assert len(calls) == 1
+
+
+def test_handler_arguments_are_planned_for_every_operation_but_multipart_ones(client, monkeypatch):
+    from specmock import arguments
+
+    planned = []
+    original = arguments.plan_for
+    monkeypatch.setattr("specmock.engine.plan_for", lambda op, *rest: planned.append(
+        (op.operation_id, original(op, *rest) is not None)) or original(op, *rest))
+    token = _token(client)
+    client.get(f"/api/v4/content_requests/{token}")
+    client.get("/api/v4/content_requests", params={"pending": "true"}, headers={"Authentication": BEARER})
+    client.post("/api/v4/content_requests", json=BODY, headers={"Authentication": BEARER})
+    assert planned and all(ok for _, ok in planned), planned
+
+
+def test_the_cross_check_notices_a_plan_that_differs_from_connexion(client, monkeypatch):
+    from specmock.arguments import Plan
+
+    original = Plan.arguments
+
+    async def off_by_one(self, request, known, context):
+        kwargs = await original(self, request, known, context)
+        if "per_page" in kwargs:
+            kwargs["per_page"] += 1
+        return kwargs
+
+    monkeypatch.setattr(Plan, "arguments", off_by_one)
+    response = client.get("/api/v4/content_requests", params={"pending": "true"}, headers={"Authentication": BEARER})
+    assert response.status_code == 500

@@ -1,0 +1,92 @@
+"""Handler arguments, planned once per operation.
+
+Connexion's parameter decorator works out, on every request, which of the operation's parameters
+the handler takes, their defaults and how to cast them, then parses the JSON body a second time
+(the request validator parsed it already). For the operations of this contract (path and query
+parameters of simple types, a JSON or urlencoded body) ``plan_for`` does that work once; each
+request then only casts the values it carries, with Connexion's own casting functions. Other
+operations (multipart bodies, object-valued parameters) keep Connexion's way (``plan_for`` answers
+None). ``CROSS_CHECK`` (on in the tests) makes every planned call also compute Connexion's
+arguments and compare.
+"""
+
+from __future__ import annotations
+
+import copy
+import typing as t
+from dataclasses import dataclass
+
+from connexion.decorators.parameter import (
+    CONTEXT_NAME,
+    _get_body_argument_form,
+    _get_body_argument_json,
+    _get_val_from_param,
+)
+from connexion.http_facts import FORM_CONTENT_TYPES
+from connexion.lifecycle import ConnexionRequest
+from connexion.operations import AbstractOperation
+
+CROSS_CHECK = False
+_SIMPLE = {"string", "integer", "number", "boolean"}
+_NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class _Parameter:
+    name: str  # as the spec and the request say it
+    argument: str  # as the handler takes it
+    definition: dict
+    default: t.Any = _NO_DEFAULT
+
+
+@dataclass(frozen=True)
+class Plan:
+    operation: AbstractOperation
+    path: tuple[_Parameter, ...]
+    query: tuple[_Parameter, ...]
+    body: str | None  # the handler's body argument, if it takes one
+    context: frozenset[str]  # the context values (store, caller, ...) the handler takes
+
+    async def arguments(self, request: ConnexionRequest, known: dict[str, t.Any], context: dict) -> dict:
+        kwargs = {p.argument: _get_val_from_param(request.path_params[p.name], p.definition)
+                  for p in self.path if p.name in request.path_params}
+        query = request.query_params
+        for p in self.query:
+            if p.name in query:
+                kwargs[p.argument] = _get_val_from_param(query[p.name], p.definition)
+            elif p.default is not _NO_DEFAULT:
+                kwargs[p.argument] = _get_val_from_param(copy.deepcopy(p.default), p.definition)
+        if self.body is not None:
+            kwargs[self.body] = await self._body(request, known)
+        kwargs.update((key, value) for key, value in context.items() if key in self.context)
+        return kwargs
+
+    async def _body(self, request: ConnexionRequest, known: dict[str, t.Any]) -> t.Any:
+        mimetype = request.mimetype
+        if mimetype in FORM_CONTENT_TYPES:
+            return _get_body_argument_form(await request.form(), operation=self.operation, content_type=mimetype)
+        body = known["json"] if "json" in known else await request.get_body()
+        return _get_body_argument_json(body, operation=self.operation, content_type=mimetype)
+
+
+def plan_for(operation: AbstractOperation, arguments: list[str], has_kwargs: bool,
+             sanitize: t.Callable[[str], str]) -> Plan | None:
+    """The plan of an operation whose handler takes named arguments, or None to leave it to Connexion."""
+    if has_kwargs or CONTEXT_NAME in arguments or (
+            operation.request_body and any(media.startswith("multipart/") for media in operation.consumes)):
+        return None
+    path, query = [], []
+    for definition in operation.parameters:
+        schema = definition.get("schema", definition)
+        kind = schema.get("items", {}).get("type") if schema.get("type") == "array" else schema.get("type")
+        if kind not in _SIMPLE or definition["in"] not in ("path", "query", "header", "cookie"):
+            return None
+        argument = sanitize(definition["name"])
+        if definition["in"] == "path":
+            path.append(_Parameter(definition["name"], argument, definition))
+        elif definition["in"] == "query" and argument in arguments:
+            default = definition.get("default", schema.get("default", _NO_DEFAULT))
+            query.append(_Parameter(definition["name"], argument, definition, default))
+    body = sanitize(operation.body_name(operation.consumes[0])) if operation.request_body else None
+    return Plan(operation, tuple(path), tuple(query), body if body in arguments else None,
+                frozenset(arguments))
