@@ -114,6 +114,10 @@ class Store:
             doc_id = self._ids.get(table, {}).get(record_id)
             return None if doc_id is None else clone(self._db.table(table).raw_document(doc_id))
 
+    def has(self, table: str, record_id: Any) -> bool:
+        with self._lock:
+            return record_id in self._ids.get(table, {})
+
     def get_by(self, table: str, field: str, value: Any) -> Record | None:
         """The record whose indexed ``field`` equals ``value``."""
         with self._lock:

@@ -16,6 +16,7 @@ def test_insert_then_get_by_id_and_indexed_field(store):
     assert store.get("things", 1) == {"id": 1, "token": "abc", "name": "one"}
     assert store.get_by("things", "token", "abc")["name"] == "one"
     assert store.get("things", 2) is None and store.get_by("things", "token", "zzz") is None
+    assert store.has("things", 1) and not store.has("things", 2) and not store.has("other", 1)
 
 
 def test_returned_records_are_copies(store):

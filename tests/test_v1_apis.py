@@ -208,3 +208,15 @@ def test_unknown_image_request_is_404_malformed_400(client):
     auth = {"Authorization": PROVIDER_TOKEN}
     assert client.get(f"/api/v1/image_requests/{uuid.uuid4()}", headers=auth).status_code == 404
     assert client.get("/api/v1/image_requests/42", headers=auth).status_code == 400
+
+
+def test_server_time_carries_the_local_offset_like_the_documents():
+    import datetime as dt
+    import time
+
+    from specmock.services.platform import now_with_offset
+
+    stamp = now_with_offset()
+    parsed = dt.datetime.fromisoformat(stamp)
+    assert parsed.utcoffset() == dt.timedelta(seconds=time.localtime().tm_gmtoff)
+    assert abs(parsed.timestamp() - time.time()) < 5 and len(stamp.split(".")[1]) == 3 + 6  # ms + "+HH:MM"

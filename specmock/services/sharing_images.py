@@ -29,7 +29,7 @@ def _view(record: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
 
 
 def create(store: Store, caller: Caller, sharing_id: str, image_ids: list[str]) -> list[dict[str, Any]]:
-    if store.get(SHARINGS, sharing_id) is None:
+    if not store.has(SHARINGS, sharing_id):
         raise NotFound(f"No sharing with id {sharing_id}")
     images = images_named(store, unique(image_ids))
     caller.require("Sharings", {image["album_id"] for image in images})
