@@ -195,11 +195,12 @@ class _HeaderWriter:
                 await self.send(message)
                 return
             self.start = message
-            mutable = MutableHeaders(scope=message)
+            raw = message.setdefault("headers", [])
+            present = {name for name, _ in raw}
             for name, example in headers.items():
-                if name in mutable or name == "etag":
-                    continue
-                mutable[name] = self._value(name, example)
+                key = name.encode("latin-1")
+                if key not in present and name != "etag":
+                    raw.append((key, self._value(name, example).encode("latin-1")))
             if "etag" not in headers:
                 await self.send(message)
                 self.start = None
