@@ -19,13 +19,14 @@ _ORGANIZATIONS = uuid.UUID("6f1c2a4e-0d3b-4f5a-9c7e-2b8d1e4f6a30")
 def now_with_offset() -> str:
     """Now in the server's time zone with milliseconds, e.g. ``2019-04-08T19:38:56.613+02:00``."""
     now = time.time()
-    return datetime.fromtimestamp(now, _zone(time.localtime(now).tm_gmtoff)).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(now, _zone_at(int(now))).isoformat(timespec="milliseconds")
 
 
-@functools.lru_cache(maxsize=16)
-def _zone(offset_seconds: int) -> timezone:
-    """The fixed-offset zone for an offset (``datetime.astimezone()`` built one on every call)."""
-    return timezone(timedelta(seconds=offset_seconds))
+@functools.lru_cache(maxsize=4)
+def _zone_at(second: int) -> timezone:
+    """The server's zone during one second (asking the C library for it on every call cost a
+    system call; a change of offset, e.g. for daylight saving, shows from the next second)."""
+    return timezone(timedelta(seconds=time.localtime(second).tm_gmtoff))
 
 
 def user_of(store: Store, caller: Caller) -> dict[str, Any]:
