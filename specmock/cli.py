@@ -6,6 +6,7 @@ import argparse
 import gc
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from specmock.settings import AUTH_MODES, LOOPS, Settings
@@ -95,6 +96,8 @@ GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def serve(args: argparse.Namespace) -> int:
+    # Connexion imports Starlette's test client, which warns about its httpx backend on import.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     import uvicorn
 
     from specmock.server import app_from_env

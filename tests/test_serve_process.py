@@ -25,6 +25,7 @@ def test_serve_prints_every_api_and_answers_over_a_socket():
     for title in ("Provider requests", "Image requests", "Sharing images", "Downloads", "Content requests"):
         assert title in server.output
     assert f"{server.url}/docs/content_requests/" in server.output
+    assert "Warning" not in server.output  # e.g. a library's deprecation notice at start-up
 
 
 def test_db_file_keeps_everything_across_restarts(tmp_path):
