@@ -20,7 +20,7 @@ from connexion.validators import (
     TextResponseBodyValidator,
 )
 from jsonschema import ValidationError
-from starlette.datastructures import Headers
+from starlette.datastructures import FormData, Headers
 from starlette.formparsers import MultiPartException
 
 from specmock.engine import hand_over
@@ -151,7 +151,31 @@ class SpecmockJSONBodyValidator(_TypedBody, JSONRequestBodyValidator):
         return None
 
 
+MAX_FORM_FIELDS = 1000  # as Starlette's form parser
+
+
+class UrlencodedForm:
+    """An urlencoded body as Starlette's ``FormParser`` reads it (fields split on ``&``, blank ones
+    skipped, a field without ``=`` has an empty value, ``+`` and percent escapes decoded as UTF-8
+    with replacement, more than 1000 fields refused), by the standard library's ``parse_qsl``:
+    python_multipart's byte-by-byte callbacks cost a tenth of a provider-request create."""
+
+    def __init__(self, headers: Headers, stream: t.AsyncGenerator[bytes, None]) -> None:
+        self.stream = stream
+
+    async def parse(self) -> FormData:
+        raw = b"".join([chunk async for chunk in self.stream])
+        fields = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+        if len(fields) > MAX_FORM_FIELDS:
+            raise MultiPartException(f"Too many fields. Maximum number of fields is {MAX_FORM_FIELDS}.")
+        return FormData(fields)
+
+
 class SpecmockFormValidator(_TypedBody, FormDataValidator):
+    @property
+    def _form_parser_cls(self) -> type[UrlencodedForm]:
+        return UrlencodedForm
+
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: t.Any) -> t.Any:
         raw = b"".join([chunk async for chunk in stream])
         self._refuse_joined_arrays(raw)

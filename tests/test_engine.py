@@ -73,11 +73,11 @@ def test_parameters_are_parsed_once_per_request_and_reach_the_handler(client, mo
 
 
 def test_a_form_body_is_parsed_once_per_request(client, monkeypatch):
-    from starlette.formparsers import FormParser
+    from specmock.validation import UrlencodedForm
 
     calls = []
-    original = FormParser.parse
-    monkeypatch.setattr(FormParser, "parse", lambda self: calls.append(self) or original(self))
+    original = UrlencodedForm.parse
+    monkeypatch.setattr(UrlencodedForm, "parse", lambda self: calls.append(self) or original(self))
     image = client.store.find("images")[0]
     response = client.post("/api/v1/providers/b870990d-396b-46ca-a92e-ba6a63bacc61/provider_requests",
                            content=f"image_ids[]={image['id']}".encode(),
