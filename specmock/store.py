@@ -114,6 +114,13 @@ class Store:
             doc_id = self._ids.get(table, {}).get(record_id)
             return None if doc_id is None else clone(self._db.table(table).raw_document(doc_id))
 
+    def peek(self, table: str, record_id: Any) -> Record | None:
+        """The stored record itself, not copied (as ``scan`` hands them out): read it, never change
+        it, and copy what must outlive the request. For lookups that need a field or two."""
+        with self._lock:
+            doc_id = self._ids.get(table, {}).get(record_id)
+            return None if doc_id is None else self._db.table(table).raw_document(doc_id)
+
     def has(self, table: str, record_id: Any) -> bool:
         with self._lock:
             return record_id in self._ids.get(table, {})
@@ -160,16 +167,19 @@ class Store:
         return self.insert_many(table, [record])[0]
 
     def insert_many(self, table: str, records: Iterable[Record]) -> list[Record]:
-        records = [clone(record) for record in records]
+        """Store copies of ``records``; the records returned are the stored ones as a later ``get``
+        reads them (equal to what was given, once through JSON), the caller's to change."""
+        given = list(records)
+        stored = clone(given)
         with self._lock:
             ids = self._ids.setdefault(table, {})
-            for record in records:
+            for record in stored:
                 if record.get("id") is None or record["id"] in ids:
                     raise ValueError(f"{table}: missing or duplicate id {record.get('id')!r}")
-            doc_ids = self._db.table(table).insert_multiple(records)
-            for record, doc_id in zip(records, doc_ids, strict=True):
+            doc_ids = self._db.table(table).insert_multiple(stored)
+            for record, doc_id in zip(stored, doc_ids, strict=True):
                 self._indexed(table, record, doc_id)
-        return clone(records)
+        return given if stored == given else clone(stored)
 
     def update(self, table: str, record_id: Any, changes: Record) -> Record:
         with self._lock:

@@ -26,6 +26,21 @@ def test_returned_records_are_copies(store):
     assert store.get("things", "a")["tags"] == ["x"]
 
 
+def test_insert_answers_what_a_later_get_reads(store):
+    given = {"id": "a", "pair": (1, 2), "nested": {"x": [1]}}
+    record = store.insert("things", given)
+    assert record == store.get("things", "a") == {"id": "a", "pair": [1, 2], "nested": {"x": [1]}}
+    given["nested"]["x"].append(2)
+    assert store.get("things", "a")["nested"] == {"x": [1]}
+
+
+def test_peek_reads_the_stored_record_without_copying(store):
+    store.insert("things", {"id": "a", "name": "one"})
+    assert store.peek("things", "a") == {"id": "a", "name": "one"}
+    assert store.peek("things", "a") is store.peek("things", "a")
+    assert store.peek("things", "b") is None and store.peek("other", "a") is None
+
+
 def test_duplicate_or_missing_id_is_refused_and_stores_nothing(store):
     store.insert("things", {"id": 1})
     with pytest.raises(ValueError):

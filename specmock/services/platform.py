@@ -10,7 +10,7 @@ from typing import Any
 
 from specmock.auth import Caller
 from specmock.problems import FieldError, Unprocessable
-from specmock.store import Store
+from specmock.store import Store, clone
 
 USERS, IMAGES = "users", "images"
 _ORGANIZATIONS = uuid.UUID("6f1c2a4e-0d3b-4f5a-9c7e-2b8d1e4f6a30")
@@ -30,8 +30,9 @@ def _zone_at(second: int) -> timezone:
 
 
 def user_of(store: Store, caller: Caller) -> dict[str, Any]:
-    """The caller's user record; a caller the fixtures do not know gets a stable made-up one."""
-    return store.get(USERS, caller.key) or {
+    """The caller's user record (read it, never change it); a caller the fixtures do not know gets a
+    stable made-up one."""
+    return store.peek(USERS, caller.key) or {
         "id": caller.key,
         "username": caller.key,
         "organization_id": str(uuid.uuid5(_ORGANIZATIONS, caller.key)),
@@ -44,8 +45,9 @@ def unique(ids: list[str] | None) -> list[str]:
 
 
 def images_named(store: Store, ids: list[str], field: str = "body.image_ids[]") -> list[dict[str, Any]]:
-    """The library's images with these public ids; a 422 naming every unknown id otherwise."""
-    images = [store.get(IMAGES, image_id) for image_id in ids]
+    """The library's images with these public ids (read them, never change them); a 422 naming every
+    unknown id otherwise."""
+    images = [store.peek(IMAGES, image_id) for image_id in ids]
     unknown = [image_id for image_id, image in zip(ids, images, strict=True) if image is None]
     if unknown:
         raise Unprocessable(
@@ -56,4 +58,5 @@ def images_named(store: Store, ids: list[str], field: str = "body.image_ids[]") 
 
 
 def image_view(image: dict[str, Any]) -> dict[str, Any]:
-    return {key: image[key] for key in ("infos", "public_id", "width", "height", "rotation", "album_id")}
+    """An image as the APIs show it: a copy, the caller's to change."""
+    return clone({key: image[key] for key in ("infos", "public_id", "width", "height", "rotation", "album_id")})
