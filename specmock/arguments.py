@@ -13,13 +13,14 @@ arguments and compare.
 from __future__ import annotations
 
 import copy
+import functools
 import typing as t
 from dataclasses import dataclass
 
 from connexion.decorators.parameter import (
     CONTEXT_NAME,
-    _get_body_argument_form,
     _get_body_argument_json,
+    _get_typed_body_values,
     _get_val_from_param,
 )
 from connexion.http_facts import FORM_CONTENT_TYPES
@@ -64,9 +65,32 @@ class Plan:
     async def _body(self, request: ConnexionRequest, known: dict[str, t.Any]) -> t.Any:
         mimetype = request.mimetype
         if mimetype in FORM_CONTENT_TYPES:
-            return _get_body_argument_form(await request.form(), operation=self.operation, content_type=mimetype)
+            return _form_plan(self.operation, mimetype).arguments(await request.form())
         body = known["json"] if "json" in known else await request.get_body()
         return _get_body_argument_json(body, operation=self.operation, content_type=mimetype)
+
+
+@dataclass(frozen=True)
+class _FormPlan:
+    """Connexion's ``_get_body_argument_form`` with the schema lookups done once."""
+
+    default: dict
+    properties: dict
+    additional: t.Any
+
+    def arguments(self, form: dict | None) -> dict:
+        body = copy.deepcopy(self.default) if self.default else {}
+        body.update(form or {})
+        return _get_typed_body_values(body, self.properties, self.additional) if self.properties or self.additional \
+            else {}
+
+
+@functools.lru_cache(maxsize=256)
+def _form_plan(operation: AbstractOperation, content_type: str) -> _FormPlan:
+    schema = operation.body_schema(content_type)
+    return _FormPlan(default=schema.get("default", {}),
+                     properties={name: {"schema": prop} for name, prop in schema.get("properties", {}).items()},
+                     additional=operation.body_schema().get("additionalProperties", True))
 
 
 def plan_for(operation: AbstractOperation, arguments: list[str], has_kwargs: bool,
