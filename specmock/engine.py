@@ -11,7 +11,8 @@ to the handler's decorator (``hand_over``) instead of being parsed a second time
 
 ``middlewares(validate_responses)`` is Connexion's default middleware stack without the layers the
 mock does not use: the Swagger UI middleware (the mock serves its own docs, see ``specmock.site``) and,
-unless responses are validated, the response validation middleware.
+unless responses are validated, the response validation middleware; requests are validated by
+validators built once per operation (``specmock.validating``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from connexion.decorators import StarletteDecorator
 from connexion.decorators.parameter import AsyncParameterDecorator, prep_kwargs, unwrap_decorators
 from connexion.lifecycle import ConnexionRequest
 from connexion.middleware import ConnexionMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation, OpenAPIOperation
@@ -35,6 +37,7 @@ from starlette.types import Scope
 
 from specmock import arguments
 from specmock.arguments import Plan, plan_for
+from specmock.validating import OnceValidatingMiddleware
 
 _KNOWN = "specmock_request"
 
@@ -154,6 +157,8 @@ class OnceDecoratedApp(AsyncApp):
 
 
 def middlewares(validate_responses: bool) -> list[type]:
-    """Connexion's default stack without the layers the mock leaves unused."""
+    """Connexion's default stack without the layers the mock leaves unused, validating requests with
+    validators built once per operation (``specmock.validating``)."""
     unused = {SwaggerUIMiddleware} | (set() if validate_responses else {ResponseValidationMiddleware})
-    return [layer for layer in ConnexionMiddleware.default_middlewares if layer not in unused]
+    return [OnceValidatingMiddleware if layer is RequestValidationMiddleware else layer
+            for layer in ConnexionMiddleware.default_middlewares if layer not in unused]
