@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 
 import orjson
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from specmock.auth import Caller, mint
@@ -29,6 +29,15 @@ MAX_LATENCY_MS = 60_000
 
 def operation_id(scope: Scope) -> str | None:
     return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of a request header (``name`` in lower case, as ASGI spells header names),
+    read without building a ``Headers`` object on every request."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 class RequestGate:
@@ -101,7 +110,9 @@ class RequestGate:
 def parse_prefer(value: str | None) -> dict[str, str]:
     """``Prefer: code=404, example=Image, dynamic=true`` as a dict (RFC 7240 preferences)."""
     preferences: dict[str, str] = {}
-    for part in (value or "").replace(";", ",").split(","):
+    if not value:
+        return preferences
+    for part in value.replace(";", ",").split(","):
         name, _, setting = part.strip().partition("=")
         if name:
             preferences[name.strip().lower()] = setting.strip().strip('"')
@@ -120,7 +131,7 @@ class Preferences:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        prefer = parse_prefer(Headers(scope=scope).get("prefer"))
+        prefer = parse_prefer(header(scope, b"prefer"))
         delay = self.latency_ms
         if "latency" in prefer:
             if not prefer["latency"].isdigit():
@@ -158,7 +169,7 @@ class Services:
     def _base_url(self, scope: Scope) -> str:
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/")
-        host = Headers(scope=scope).get("host") or f"{self.settings.host}:{self.settings.port}"
+        host = header(scope, b"host") or f"{self.settings.host}:{self.settings.port}"
         return f"{scope.get('scheme', 'http')}://{host}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from specmock.middleware import parse_prefer
+from specmock.middleware import header, parse_prefer
 from tests.conftest import BEARER, make_client
 
 LIST = "/api/v4/content_requests?pending=true"
@@ -15,7 +15,15 @@ AUTH = {"Authentication": BEARER}
 def test_parse_prefer():
     assert parse_prefer('code=404, example="Image"; dynamic=true') == {"code": "404", "example": "Image",
                                                                        "dynamic": "true"}
-    assert parse_prefer(None) == {}
+    assert parse_prefer(None) == {} and parse_prefer("") == {}
+
+
+def test_header_reads_the_first_value_as_starlette_does():
+    from starlette.datastructures import Headers
+
+    scope = {"headers": [(b"prefer", b"code=404"), (b"host", b"h\xe9"), (b"prefer", b"code=500")]}
+    for name in ("prefer", "host", "missing"):
+        assert header(scope, name.encode()) == Headers(scope=scope).get(name)
 
 
 def test_prefer_code_returns_the_documented_example(client):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 import zipfile
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from tests.conftest import DOWNLOAD_TOKEN, FORM, PROVIDER_TOKEN, SHARING_TOKEN
@@ -220,3 +223,20 @@ def test_server_time_carries_the_local_offset_like_the_documents():
     parsed = dt.datetime.fromisoformat(stamp)
     assert parsed.utcoffset() == dt.timedelta(seconds=time.localtime().tm_gmtoff)
     assert abs(parsed.timestamp() - time.time()) < 5 and len(stamp.split(".")[1]) == 3 + 6  # ms + "+HH:MM"
+
+
+@given(st.floats(min_value=0, max_value=4_000_000_000, allow_nan=False))
+def test_server_time_reads_as_the_standard_library_formats_it(now):
+    import datetime as dt
+    import time
+    from unittest import mock
+
+    from specmock.services.platform import now_with_offset
+
+    with mock.patch("specmock.services.platform.time.time", return_value=now):
+        stamp = now_with_offset()
+    zone = dt.timezone(dt.timedelta(seconds=time.localtime(int(now)).tm_gmtoff))
+    expected = dt.datetime.fromtimestamp(now, zone)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", stamp), stamp
+    assert abs(dt.datetime.fromisoformat(stamp) - expected) <= dt.timedelta(milliseconds=1)  # float rounding
+    assert dt.datetime.fromisoformat(stamp).utcoffset() == expected.utcoffset()
