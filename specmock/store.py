@@ -111,8 +111,8 @@ class Store:
 
     def get(self, table: str, record_id: Any) -> Record | None:
         with self._lock:
-            doc_id = self._ids.get(table, {}).get(record_id)
-            return None if doc_id is None else clone(self._db.table(table).raw_document(doc_id))
+            record = self.peek(table, record_id)
+            return None if record is None else clone(record)
 
     def peek(self, table: str, record_id: Any) -> Record | None:
         """The stored record itself, not copied (as ``scan`` hands them out): read it, never change
