@@ -31,10 +31,10 @@ def operation_id(scope: Scope) -> str | None:
     return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
 
 
-def header(scope: Scope, name: bytes) -> str | None:
-    """The first value of a request header (``name`` in lower case, as ASGI spells header names),
-    read without building a ``Headers`` object on every request."""
-    for key, value in scope["headers"]:
+def header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """The first value of a header in an ASGI header list (``name`` in lower case, as ASGI spells
+    header names), read without building a ``Headers`` object on every request."""
+    for key, value in headers:
         if key == name:
             return value.decode("latin-1")
     return None
@@ -131,7 +131,7 @@ class Preferences:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        prefer = parse_prefer(header(scope, b"prefer"))
+        prefer = parse_prefer(header(scope["headers"], b"prefer"))
         delay = self.latency_ms
         if "latency" in prefer:
             if not prefer["latency"].isdigit():
@@ -169,7 +169,7 @@ class Services:
     def _base_url(self, scope: Scope) -> str:
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/")
-        host = header(scope, b"host") or f"{self.settings.host}:{self.settings.port}"
+        host = header(scope["headers"], b"host") or f"{self.settings.host}:{self.settings.port}"
         return f"{scope.get('scheme', 'http')}://{host}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

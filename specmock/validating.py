@@ -24,19 +24,12 @@ from connexion.middleware.request_validation import (
 from connexion.operations import AbstractOperation
 from starlette.types import Receive, Scope, Send
 
+from specmock.middleware import header
+
 MAX_BODY_VALIDATORS = 16  # per operation: its media types, each with a charset or two
 
 
-@functools.lru_cache(maxsize=256)
-def _split_content_type(raw: bytes | None) -> tuple[str | None, str | None]:
-    return utils.split_content_type(None if raw is None else raw.decode("latin-1"))
-
-
-def _content_type(headers: list[tuple[bytes, bytes]]) -> bytes | None:
-    for name, value in headers:
-        if name.lower() == b"content-type":
-            return value
-    return None
+_split_content_type = functools.lru_cache(maxsize=256)(utils.split_content_type)
 
 
 class OnceValidatingOperation(RequestValidationOperation):
@@ -47,7 +40,7 @@ class OnceValidatingOperation(RequestValidationOperation):
         self._media_types: MediaTypeDict | None = None
 
     def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
-        mime_type, encoding = _split_content_type(_content_type(headers))
+        mime_type, encoding = _split_content_type(header(headers, b"content-type"))
         if mime_type is None:  # no Content-Type: Connexion's best guess
             mime_type = self._operation.consumes[0] if self._operation.consumes else "application/octet-stream"
         return mime_type, encoding or "utf-8"

@@ -124,8 +124,8 @@ class _TypedBody:
         return check_for(self._schema, Draft4RequestValidator, check_formats=True)
 
     async def wrap_receive(self, receive: t.Any, *, scope: t.Any) -> t.Any:
-        length = header(scope, b"content-length") or "0"
-        if header(scope, b"content-type") is None and length.isdigit() and int(length):
+        length = header(scope["headers"], b"content-length") or "0"
+        if header(scope["headers"], b"content-type") is None and length.isdigit() and int(length):
             raise UnsupportedMediaType("The request has a body but no Content-Type")
         return await super().wrap_receive(receive, scope=scope)  # type: ignore[misc]
 
@@ -187,7 +187,7 @@ class SpecmockFormValidator(_TypedBody, FormDataValidator):
             form = await super()._parse(replay(), scope)
         except MultiPartException as exc:  # e.g. more fields than the form parser accepts
             raise BadRequest.for_field("body", "form", str(exc)) from None
-        if (header(scope, b"content-type") or "").startswith("application/x-www-form-urlencoded"):
+        if (header(scope["headers"], b"content-type") or "").startswith("application/x-www-form-urlencoded"):
             hand_over(scope, form=form)  # no file parts: the handler's form is this one
         return form
 
