@@ -13,7 +13,6 @@ arguments and compare.
 from __future__ import annotations
 
 import copy
-import functools
 import typing as t
 from dataclasses import dataclass
 
@@ -46,6 +45,7 @@ class Plan:
     path: tuple[_Parameter, ...]
     query: tuple[_Parameter, ...]
     body: str | None  # the handler's body argument, if it takes one
+    forms: dict[str, _FormPlan]  # per form media type the operation consumes
     context: frozenset[str]  # the context values (store, caller, ...) the handler takes
 
     async def arguments(self, request: ConnexionRequest, known: dict[str, t.Any], context: dict) -> dict:
@@ -65,7 +65,8 @@ class Plan:
     async def _body(self, request: ConnexionRequest, known: dict[str, t.Any]) -> t.Any:
         mimetype = request.mimetype
         if mimetype in FORM_CONTENT_TYPES:
-            return _form_plan(self.operation, mimetype).arguments(await request.form())
+            form = self.forms.get(mimetype) or _form_plan(self.operation, mimetype)
+            return form.arguments(await request.form())
         body = known["json"] if "json" in known else await request.get_body()
         return _get_body_argument_json(body, operation=self.operation, content_type=mimetype)
 
@@ -85,7 +86,6 @@ class _FormPlan:
             else {}
 
 
-@functools.lru_cache(maxsize=256)
 def _form_plan(operation: AbstractOperation, content_type: str) -> _FormPlan:
     schema = operation.body_schema(content_type)
     return _FormPlan(default=schema.get("default", {}),
@@ -112,5 +112,6 @@ def plan_for(operation: AbstractOperation, arguments: list[str], has_kwargs: boo
             default = definition.get("default", schema.get("default", _NO_DEFAULT))
             query.append(_Parameter(definition["name"], argument, definition, default))
     body = sanitize(operation.body_name(operation.consumes[0])) if operation.request_body else None
-    return Plan(operation, tuple(path), tuple(query), body if body in arguments else None,
+    forms = {media: _form_plan(operation, media) for media in operation.consumes if media in FORM_CONTENT_TYPES}
+    return Plan(operation, tuple(path), tuple(query), body if body in arguments else None, forms,
                 frozenset(arguments))
