@@ -35,9 +35,11 @@ _split_content_type = functools.lru_cache(maxsize=256)(utils.split_content_type)
 class OnceValidatingOperation(RequestValidationOperation):
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        self._parameter_validator: t.Any = None
+        self._media_types = MediaTypeDict([(c.lower(), None) for c in self._operation.consumes])
+        self._parameters = self._validator_map["parameter"](
+            self._operation.parameters, uri_parser=self._uri_parser(),
+            strict_validation=self.strict_validation, security_query_params=self.security_query_params)
         self._body_validators: dict[tuple[str, str], t.Any] = {}
-        self._media_types: MediaTypeDict | None = None
 
     def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
         mime_type, encoding = _split_content_type(header(headers, b"content-type"))
@@ -48,21 +50,12 @@ class OnceValidatingOperation(RequestValidationOperation):
     def validate_mime_type(self, mime_type: str) -> None:
         if not self._operation.consumes:
             return
-        if self._media_types is None:
-            self._media_types = MediaTypeDict([(c.lower(), None) for c in self._operation.consumes])
         if mime_type.lower() not in self._media_types:
             raise UnsupportedMediaTypeProblem(
                 detail=f"Invalid Content-type ({mime_type}), expected {self._operation.consumes}")
 
     def _uri_parser(self) -> t.Any:
         return self._operation.uri_parser_class(self._operation.parameters, self._operation.body_definition())
-
-    def _parameters(self) -> t.Any:
-        if self._parameter_validator is None:
-            self._parameter_validator = self._validator_map["parameter"](
-                self._operation.parameters, uri_parser=self._uri_parser(),
-                strict_validation=self.strict_validation, security_query_params=self.security_query_params)
-        return self._parameter_validator
 
     def _body(self, mime_type: str, encoding: str, schema: dict) -> t.Any:
         validator = self._body_validators.get((mime_type, encoding))
@@ -81,7 +74,7 @@ class OnceValidatingOperation(RequestValidationOperation):
         return validator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self._parameters().validate(scope)
+        self._parameters.validate(scope)
         mime_type, encoding = self.extract_content_type(scope["headers"])
         self.validate_mime_type(mime_type)
         schema = self._operation.body_schema(mime_type)

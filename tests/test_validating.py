@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.middleware.request_validation import RequestValidationOperation
+from connexion.uri_parsing import OpenAPIURIParser
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +19,15 @@ BODY = {"content_request": {"name": "n", "recipient": "r", "prompt": "p", "expir
 
 
 class _Operation:
+    """What the validation layer reads of an operation without parameters or security."""
+
     consumes = ["application/json", "application/x-www-form-urlencoded", "text/*"]
+    parameters: list = []
+    security = None
+    uri_parser_class = OpenAPIURIParser
+
+    def body_definition(self, content_type: str | None = None) -> dict:
+        return {}
 
 
 def _pair() -> tuple[RequestValidationOperation, OnceValidatingOperation]:
