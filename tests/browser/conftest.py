@@ -4,13 +4,13 @@ where they fail: CI installs both (``.ci/apt-packages`` and the ``test`` extra).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import free_port
+from tests.requirements import unavailable
 from tests.server_process import ROOT, ServerProcess
 
 try:
@@ -38,9 +38,7 @@ def _missing() -> str | None:
 def browser() -> Iterator[Browser]:
     missing = _missing()
     if missing:
-        if os.environ.get("CI", "").lower() in ("true", "1"):
-            pytest.fail(f"browser tests cannot run in CI: {missing}", pytrace=False)
-        pytest.skip(missing)
+        unavailable(f"browser tests: {missing}")
     # Playwright starts Chromium on a fresh temporary profile (user-data-dir) every launch.
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)

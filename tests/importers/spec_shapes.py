@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / ".." / "shared" / "seeds"
 SAMPLES = Path(__file__).resolve().parent / "samples"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
