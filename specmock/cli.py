@@ -61,7 +61,7 @@ def _verify_parser(sub: argparse._SubParsersAction) -> None:
                         help="header sent with every request (repeatable; default: the mock's demo credentials)")
     verify.add_argument("--phases", help="comma-separated subset of examples,coverage,fuzzing,stateful")
     verify.add_argument("-n", "--max-examples", dest="max_examples", type=int, help="examples per operation")
-    verify.add_argument("--seed", type=int, help="random seed (default: fixed in contract_tests/schemathesis.toml)")
+    verify.add_argument("--seed", type=int, help="random seed (default: fixed in specmock/verify/schemathesis.toml)")
     verify.add_argument("-w", "--workers", type=int, help="concurrent workers per API")
     verify.add_argument("--junit", type=Path, help="write a JUnit XML file")
     verify.add_argument("--report", type=Path, help="write a report: Markdown for .md, HTML otherwise")
@@ -95,9 +95,14 @@ def banner(settings: Settings) -> str:
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
+def reload_dirs(settings: Settings) -> list[str]:
+    """What ``--reload`` watches: specmock's code, the served contract and the fixtures."""
+    from specmock.spec import OPENAPI_DIR, bundled
+
+    return sorted({str(bundled("specmock")), str(bundled("specmock.media")), str(OPENAPI_DIR), str(settings.fixtures)})
+
+
 def serve(args: argparse.Namespace) -> int:
-    # Connexion imports Starlette's test client, which warns about its httpx backend on import.
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     import uvicorn
 
     from specmock.server import app_from_env
@@ -116,7 +121,7 @@ def serve(args: argparse.Namespace) -> int:
     gc.set_threshold(*GC_THRESHOLDS)
     uvicorn.run(target, factory=bool(args.reload), reload=bool(args.reload), host=settings.host,
                 port=settings.port, log_level=settings.log_level, loop=settings.loop,
-                reload_dirs=[str(Path(__file__).resolve().parent.parent)] if args.reload else None)
+                reload_dirs=reload_dirs(settings) if args.reload else None)
     return 0
 
 
@@ -169,6 +174,9 @@ def import_(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A tool's output starts with its own words: Connexion imports Starlette's test client, which
+    # warns about its httpx backend on import.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     args = build_parser().parse_args(argv)
     try:
         return {"serve": serve, "token": token, "verify": verify, "import": import_}[args.command](args)

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from specmock.spec import API_NAMES
+from specmock.spec import API_NAMES, bundled
 
-ROOT = Path(__file__).resolve().parent.parent
 AUTH_MODES = ("lenient", "strict", "off")
 # The event loop uvicorn runs: the standard library's answers every connection in turn under load
 # (p99 close to p50); uvloop is ~5 % faster but lets some connections wait several times longer
@@ -28,7 +27,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     db: Path | None = None
-    fixtures: Path = ROOT / "fixtures"
+    fixtures: Path = bundled("specmock.media.fixtures")
     auth: str = "lenient"
     jwt_secret: str = "specmock-development-secret-change-me"
     cors_origin: str = "*"

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib.resources
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-OPENAPI_DIR = Path(__file__).resolve().parent.parent / "openapi"
+
+def bundled(package: str) -> Path:
+    """The folder of a package installed with specmock (its data files are plain files there)."""
+    return Path(str(importlib.resources.files(package)))
+
+
+OPENAPI_DIR = bundled("specmock.media.openapi")
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,7 @@ class Api:
 
     @property
     def handler_module(self) -> str:
-        return f"handlers.{self.name}"
+        return f"specmock.media.{self.name}"
 
 
 APIS: tuple[Api, ...] = (
@@ -52,6 +59,10 @@ def api_named(name: str) -> Api:
     raise KeyError(f"unknown API {name!r}; known: {', '.join(API_NAMES)}")
 
 
+# libyaml's loader when PyYAML has it: reading the contract is most of the start-up time otherwise.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class SpecError(Exception):
     """A spec file cannot be loaded: unreadable, not YAML, or a reference that does not resolve."""
 
@@ -60,7 +71,7 @@ class SpecError(Exception):
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise SpecError(f"{path}: {exc}") from exc
 

@@ -3,7 +3,7 @@
 Each check is a small function ``(ctx, response, case)`` that returns silently when the response
 honours the rule and raises a typed failure naming the rule when it does not. They apply to any
 implementation of the contract: Schemathesis loads this module through the ``hooks`` setting of
-``contract_tests/schemathesis.toml``.
+``specmock/verify/schemathesis.toml``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """`specmock verify`: run Schemathesis's engine, one API at a time, and sum up what it found.
 
 Schemathesis does the generation, the phases and the checks (with specmock's domain checks loaded
-from ``contract_tests/schemathesis.toml``); this module only prepares each run, streams its output,
+from ``specmock/verify/schemathesis.toml``); this module only prepares each run, streams its output,
 and turns the JUnit results of all runs into one summary, one JUnit file and one report.
 """
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
 
 from specmock.settings import Settings
-from specmock.spec import API_NAMES, api_named, load_spec
+from specmock.spec import API_NAMES, api_named, bundled, load_spec
 
-CONFIG_FILE = Path(__file__).resolve().parent.parent.parent / "contract_tests" / "schemathesis.toml"
+CONFIG_FILE = bundled("specmock.verify") / "schemathesis.toml"
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
