@@ -13,10 +13,9 @@ import pytest
 import schemathesis
 from schemathesis import Config
 
-from specmock.admin import seed
-from specmock.app import create_app
+from specmock.contract import Contract, bundled_contract_path
+from specmock.engine.app import create_app
 from specmock.settings import Settings
-from specmock.spec import API_NAMES, api_named, load_spec
 from specmock.store import Store
 from specmock.verify.local import LocalServer
 from specmock.verify.target import CONFIG_FILE, Target, UsageError, parse_header
@@ -28,7 +27,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="implementation to verify (default: the in-process mock) [SPECMOCK_BASE_URL]")
     group.addoption("--header", action="append", default=[], metavar="'NAME: VALUE'",
                     help="header sent with every request (default: the mock's demo credentials)")
-    group.addoption("--api", action="append", default=[], choices=API_NAMES, help="API to verify (repeatable)")
+    group.addoption("--api", action="append", default=[], help="API to verify, by document name (repeatable)")
 
 
 @pytest.fixture(scope="session")
@@ -44,10 +43,11 @@ def target(request: pytest.FixtureRequest) -> Target:
         yield target
         return
     settings = Settings(validate_responses=True)
-    store = Store.memory()
-    seed(store, settings)
-    with LocalServer(create_app(settings, store)) as server:
+    with LocalServer(create_app(settings, Store.memory())) as server:
         yield Target(server.url, **selection)
+
+
+API_NAMES = list(Contract.load([bundled_contract_path()]).documents)
 
 
 @pytest.fixture(params=API_NAMES)
@@ -55,6 +55,7 @@ def api_schema(request: pytest.FixtureRequest, target: Target) -> schemathesis.B
     name = request.param
     if name not in target.apis:
         pytest.skip(f"{name} not selected with --api")
-    schema = schemathesis.openapi.from_dict(load_spec(api_named(name).path), config=Config.from_path(CONFIG_FILE))
-    schema.config.update(base_url=target.api_url(name), headers=dict(parse_header(h) for h in target.headers))
+    schema = schemathesis.openapi.from_dict(target.spec(name), config=Config.from_path(CONFIG_FILE))
+    schema.config.update(base_url=target.api_url(name),
+                         headers=dict(parse_header(h) for h in target.headers_for(name)))
     return schema

@@ -1,4 +1,4 @@
-from specmock.services import content_requests as service
+from specmock.media.services import content_requests as service
 
 
 def list_content_requests(store, caller, pending, query=None, sort_by="created_at", sort_to="desc", page=1,

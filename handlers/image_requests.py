@@ -1,4 +1,4 @@
-from specmock.services import image_requests as service
+from specmock.media.services import image_requests as service
 
 
 def list_image_requests(store, caller, base_url, page=1, page_size=100):

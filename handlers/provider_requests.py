@@ -1,5 +1,5 @@
-from specmock.services import provider_requests as service
+from specmock.media.services import provider_requests as service
 
 
 def create_provider_requests(store, caller, provider_id, body=None):
-    return service.create(store, caller, provider_id, (body or {}).get("image_ids[]")), 200
+    return service.create(store, caller, provider_id, body or {}), 200

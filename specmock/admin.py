@@ -5,29 +5,26 @@ It answers only when the server is bound to a loopback address, unless ``--admin
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from specmock.fixtures import load_fixtures
-from specmock.journal import RequestLog
+from specmock.engine.journal import RequestLog
 from specmock.problems import Forbidden
 from specmock.settings import Settings
 from specmock.store import Store
 
 
-def seed(store: Store, settings: Settings) -> None:
-    """Replace everything in the store with the fixtures."""
-    store.replace_all(load_fixtures(settings.fixtures, settings.apis))
-
-
-def routes(settings: Settings, store: Store, journal: RequestLog) -> list[tuple[str, object, list[str]]]:
+def routes(settings: Settings, store: Store, journal: RequestLog,
+           seed: Callable[[], None]) -> list[tuple[str, object, list[str]]]:
     def guard() -> None:
         if not settings.admin_allowed:
             raise Forbidden("The admin API is off on a non-loopback address; start the server with --admin")
 
     async def reset(request: Request) -> Response:
         guard()
-        seed(store, settings)
+        seed()
         return JSONResponse({"reset": True, "tables": {name: store.count(name) for name in store.tables()}})
 
     async def requests(request: Request) -> Response:

@@ -1,46 +1,57 @@
-"""Credentials: parse the two documented headers, verify them per auth mode, mint tokens.
+"""Credentials, as a contract's security schemes declare them: read from the request, checked per
+auth mode, turned into a :class:`Caller`; and minted for demos and refreshed tokens.
 
-* ``Authorization: Token token="<JWT>"`` (the v1 APIs): lenient mode takes the caller from the
-  JWT's ``user_id`` without checking the signature (a credential that is not a JWT is itself the
-  caller's identity); strict mode checks the HS256 signature with the configured secret and the
-  expiry; ``alg: none`` and other algorithms are refused.
-* ``Authentication: Bearer <token>`` (content requests): lenient mode accepts any token, each
-  token being one user; strict mode accepts the tokens of known users, or an HS256 JWT with a
-  ``user_id`` signed with the secret.
-* ``off`` mode removes the security requirements from the served specs; every call is the demo user.
+* Every scheme type is read where OpenAPI says: ``apiKey`` in its header, query parameter or
+  cookie; ``http`` ``bearer`` and ``basic``, ``oauth2`` and ``openIdConnect`` from ``Authorization``.
+  An ``apiKey`` scheme whose ``x-specmock-credential.scheme`` is a word (``Token``, ``Bearer``) takes
+  ``<word> <token>`` (Rails' ``Token token="<token>"`` too).
+* ``lenient`` mode accepts any well-formed credential: the caller is the JWT's ``user_id`` (or
+  ``sub``) when the token is a JWT, else the token itself.
+* ``strict`` mode accepts an HS256 JWT signed with the server's secret and not expired, or an opaque
+  token listed in the table the scheme's ``x-specmock-credential.known-tokens`` names.
+* ``off`` mode: the served contract has no security requirements at all.
+
+A missing or malformed credential is a 401 whose detail says which header (or parameter) this API
+reads and in what form, and names a similar-looking header the request sent instead.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import difflib
 import functools
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 import orjson
-from connexion.security import ApiKeySecurityHandler
+from starlette.datastructures import QueryParams
 
 from specmock.problems import Forbidden, Unauthorized
 
 TOKEN_LIFETIME = 4 * 60 * 60
-_TOKEN_HEADER = re.compile(r'^\s*Token\s+(?:token=)?"?(?P<token>[^"\s]+)"?\s*$', re.IGNORECASE)
-_BEARER_HEADER = re.compile(r"^\s*Bearer\s+(?P<token>\S+)\s*$", re.IGNORECASE)
-CONTENT_USERS = "content_request_users"
+_WORD = re.compile(r'^\s*(?P<word>[A-Za-z][A-Za-z0-9_-]*)\s+(?P<rest>\S.*?)\s*$')
+_RAILS = re.compile(r'^(?:token=)?"?(?P<token>[^"\s]+)"?$', re.IGNORECASE)
+CREDENTIAL_HEADERS = ("authorization", "authentication", "x-api-key", "api-key", "apikey", "x-auth-token",
+                      "x-access-token", "token", "proxy-authorization")
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: ``key`` identifies the user (a JWT ``user_id`` or a bearer token)."""
+    """Who is calling: ``key`` identifies the user; ``token`` is the credential's token as sent."""
 
-    scheme: str
     key: str
+    token: str | None = None
     claims: dict[str, Any] = field(default_factory=dict)
     strict: bool = False
 
     def has_ability(self, ability: str, album_id: str | None = None) -> bool:
-        """Lenient callers may do anything; strict ones only what their JWT grants."""
+        """Lenient callers may do anything; strict ones only what their JWT's claims grant:
+        ``{ability: true}``, or ``{"abilities": {album_id: {ability: ...}}}`` for one album."""
         if not self.strict:
             return True
         if album_id is None:
@@ -53,6 +64,9 @@ class Caller:
         if missing:
             where = "" if missing == [None] else f" on album {', '.join(map(str, missing))}"
             raise Forbidden(f"The credential grants no {ability!r} ability{where}")
+
+
+# -- tokens --------------------------------------------------------------------------------------
 
 
 def mint(claims: dict[str, Any], secret: str, now: float | None = None) -> str:
@@ -83,6 +97,8 @@ def decode_unverified(token: str) -> dict[str, Any] | None:
 
 @functools.lru_cache(maxsize=1024)
 def _decoded(token: str) -> dict[str, Any] | None:
+    if token.count(".") != 2:
+        return None
     try:
         claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
     except jwt.PyJWTError:
@@ -90,77 +106,181 @@ def _decoded(token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-def _challenge(scheme: str) -> dict[str, str]:
-    return {"WWW-Authenticate": f'{scheme} realm="specmock"'}
+def refreshed(caller: Caller, secret: str) -> str:
+    """A fresh JWT for the caller: the same claims, issued now, valid four hours."""
+    claims = {key: value for key, value in caller.claims.items() if key not in ("iat", "exp")}
+    return mint(claims or {"user_id": caller.key}, secret)
+
+
+# -- schemes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One security scheme of the contract, ready to read requests."""
+
+    name: str
+    type: str
+    location: str  # header | query | cookie
+    field: str  # the header, parameter or cookie name
+    word: str | None  # "Bearer", "Basic", "Token", ... or None for a bare value
+    known_tokens: tuple[str, str] | None = None
+
+    @classmethod
+    def from_scheme(cls, name: str, scheme: Mapping[str, Any]) -> Credential:
+        hint = scheme.get("x-specmock-credential") or {}
+        known = hint.get("known-tokens")
+        table_field = tuple(known.split(".", 1)) if isinstance(known, str) and "." in known else None
+        kind = scheme.get("type", "apiKey")
+        if kind == "apiKey":
+            return cls(name, kind, scheme.get("in", "header"), scheme.get("name", "X-API-Key"), hint.get("scheme"),
+                       table_field)
+        word = "Basic" if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic" else "Bearer"
+        return cls(name, kind, "header", "Authorization", word, table_field)
+
+    @property
+    def form(self) -> str:
+        """How the credential is written, for messages: ``Authentication: Bearer <token>``."""
+        value = {"Token": 'Token token="<token>"', "Basic": "Basic <base64 user:password>"}.get(
+            self.word or "", f"{self.word} <token>" if self.word else "<key>")
+        if self.location == "header":
+            return f"{self.field}: {value}"
+        return f"{self.location} parameter {self.field}={value}"
+
+    @property
+    def challenge(self) -> str:
+        return f'{self.word or "ApiKey"} realm="specmock"'
+
+    def written(self, token: str) -> str:
+        """The value to send for ``token``."""
+        if self.word == "Token":
+            return f'Token token="{token}"'
+        return f"{self.word} {token}" if self.word else token
+
+    def read(self, headers: Mapping[str, str], request: Any) -> str | None:
+        """The credential's value in a request (``headers`` by lower-case name), None when absent."""
+        if self.location == "header":
+            return headers.get(self.field.lower())
+        if self.location == "query":
+            return QueryParams(request.scope.get("query_string", b"")).get(self.field)
+        return request.cookies.get(self.field)
+
+    def token(self, value: str) -> str:
+        """The token in a credential value, or a 401 saying what form this API expects."""
+        if not self.word:
+            if not value.strip():
+                raise self.unauthorized(f"{self.field} is empty")
+            return value.strip()
+        match = _WORD.match(value)
+        if not match or match["word"].lower() != self.word.lower():
+            got = f"a {match['word']} credential" if match else repr(value[:40])
+            raise self.unauthorized(f"{self.field} must be written `{self.written('<token>')}`; got {got}")
+        rest = match["rest"]
+        if self.word == "Token":
+            rails = _RAILS.match(rest)
+            if not rails:
+                raise self.unauthorized(f"{self.field} must be written `{self.written('<token>')}`")
+            return rails["token"]
+        if " " in rest:
+            raise self.unauthorized(f"{self.field}: the token after {self.word} must not contain spaces")
+        return rest
+
+    def unauthorized(self, detail: str) -> Unauthorized:
+        return Unauthorized(detail, headers={"WWW-Authenticate": self.challenge})
+
+
+def similar_header(expected: str, sent: list[str]) -> str | None:
+    """A header the request sent that looks like the credential header it lacks."""
+    expected = expected.lower()
+    candidates = [name for name in sent if name != expected and (
+        name in CREDENTIAL_HEADERS or name.startswith("auth") or "token" in name or "api-key" in name)]
+    close = difflib.get_close_matches(expected, candidates, n=1, cutoff=0.6)
+    return close[0] if close else (candidates[0] if candidates else None)
+
+
+# -- checking a caller -----------------------------------------------------------------------------
 
 
 class Authenticator:
-    """Turns a credential header value into a ``Caller``, or raises ``Unauthorized``."""
+    """Turns credentials into callers per auth mode; ``store`` answers strict mode's known tokens."""
 
     def __init__(self, mode: str, secret: str, store: Any) -> None:
         self.mode = mode
         self.secret = secret
         self.store = store
 
-    def token(self, header: str) -> Caller:
-        match = _TOKEN_HEADER.match(header)
-        if not match:
-            raise Unauthorized(
-                "Authorization: expected 'Token token=\"<JWT>\"'", headers=_challenge("Token")
-            )
-        token = match["token"]
-        if self.mode == "strict":
-            claims = self._verified(token, "Token")
-        else:
-            claims = decode_unverified(token) or {"user_id": token}
-        user_id = claims.get("user_id")
-        if not isinstance(user_id, str) or not user_id:
-            raise Unauthorized("Authorization: the JWT carries no user_id", headers=_challenge("Token"))
-        return Caller("token", user_id, claims, strict=self.mode == "strict")
+    def caller(self, credential: Credential, value: str) -> Caller:
+        token = credential.token(value)
+        if credential.word == "Basic":
+            return self._basic(credential, token)
+        strict = self.mode == "strict"
+        claims = self._strict_claims(credential, token) if strict else decode_unverified(token) or {}
+        identity = claims.get("user_id", claims.get("sub")) if claims else token
+        if claims and (not isinstance(identity, (str, int)) or identity == ""):
+            raise credential.unauthorized(f"{credential.field}: the JWT carries no user_id (or sub) claim")
+        return Caller(str(identity), token, claims, strict=self.mode == "strict")
 
-    def bearer(self, header: str) -> Caller:
-        match = _BEARER_HEADER.match(header)
-        if not match:
-            raise Unauthorized("Authentication: expected 'Bearer <token>'", headers=_challenge("Bearer"))
-        token = match["token"]
-        # A JWT is verified on every call (signature, expiry), even once its user is stored under it;
-        # only opaque tokens are accepted by being a known user's.
-        if self.mode == "strict" and (decode_unverified(token) is not None
-                                      or self.store.get_by(CONTENT_USERS, "token", token) is None):
-            claims = self._verified(token, "Bearer")
-            if not isinstance(claims.get("user_id"), (str, int)):
-                raise Unauthorized("Authentication: the JWT carries no user_id", headers=_challenge("Bearer"))
-        return Caller("bearer", token, strict=self.mode == "strict")
-
-    def _verified(self, token: str, scheme: str) -> dict[str, Any]:
+    def _strict_claims(self, credential: Credential, token: str) -> dict[str, Any]:
+        if decode_unverified(token) is None and credential.known_tokens and self._known(credential, token):
+            return {}
         try:
             return jwt.decode(token, self.secret, algorithms=["HS256"], options={"require": ["exp"]})
         except jwt.ExpiredSignatureError:
-            raise Unauthorized("The token has expired", headers=_challenge(scheme)) from None
+            raise credential.unauthorized("The token has expired") from None
         except jwt.PyJWTError as exc:
-            raise Unauthorized(f"The token is not valid: {exc}", headers=_challenge(scheme)) from None
+            raise credential.unauthorized(f"The token is not valid: {exc}") from None
+
+    def _known(self, credential: Credential, token: str) -> bool:
+        table, name = credential.known_tokens  # type: ignore[misc]
+        if name == "token":
+            return self.store.get_by(table, name, token) is not None
+        return bool(self.store.scan(table, lambda record: record.get(name) == token))
+
+    def _basic(self, credential: Credential, token: str) -> Caller:
+        try:
+            user, separator, _ = base64.b64decode(token, validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise credential.unauthorized("Authorization: Basic needs base64 of user:password") from None
+        if not separator or not user:
+            raise credential.unauthorized("Authorization: Basic needs base64 of user:password")
+        if self.mode == "strict" and credential.known_tokens and not self._known(credential, user):
+            raise credential.unauthorized(f"Unknown user {user!r}")
+        return Caller(user, token, {}, strict=self.mode == "strict")
+
+    def demo_value(self, credential: Credential, demo: dict[str, Any] | None) -> str:
+        """The credential value a demo caller sends: the manifest's token or claims, else a minted JWT
+        for the user ``demo`` (it passes every auth mode)."""
+        if credential.word == "Basic":
+            return "Basic " + base64.b64encode(b"demo:demo").decode()
+        if demo and "token" in demo:
+            return credential.written(demo["token"])
+        claims = demo["claims"] if demo and "claims" in demo else {"sub": "demo", "user_id": "demo"}
+        return credential.written(mint(claims, self.secret))
 
 
-def security_map(authenticator: Authenticator) -> dict[str, type]:
-    """Connexion security handlers that verify both documented apiKey headers with ``authenticator``."""
-
-    class CredentialHandler(ApiKeySecurityHandler):
-        # Connexion asks on every request whether the check function takes extra keywords, by
-        # inspecting its signature; the answer never changes.
-        _accepts_kwarg = staticmethod(functools.cache(ApiKeySecurityHandler._accepts_kwarg))
-
-        def _resolve_func(self, security_scheme: dict[str, Any]):  # type: ignore[override]
-            verify = authenticator.bearer if security_scheme["name"] == "Authentication" else authenticator.token
-
-            def token_info(api_key: str) -> dict[str, Any]:
-                caller = verify(api_key)
-                return {"sub": caller.key, "caller": caller}
-
-            return token_info
-
-    return {"apiKey": CredentialHandler}
+# -- a document's credentials ----------------------------------------------------------------------
 
 
-def challenge_for(path: str) -> dict[str, str]:
-    """The ``WWW-Authenticate`` header for a 401 on ``path``: Bearer for v4, Token elsewhere."""
-    return _challenge("Bearer" if path.startswith("/api/v4") else "Token")
+def credentials_of(document: Any) -> dict[str, Credential]:
+    """The credentials of a contract document, by security scheme name."""
+    schemes = document.spec.get("components", {}).get("securitySchemes", {})
+    return {name: Credential.from_scheme(name, document.resolve(scheme)) for name, scheme in schemes.items()}
+
+
+def demo_caller(document: Any, credentials: dict[str, Credential], authenticator: Authenticator) -> Caller:
+    """Who calls when nobody says (a public operation, or no credential where none is needed): the
+    caller of the document's demo credential (``x-specmock.demo``), or ``demo``."""
+    demo = document.manifest.demo
+    for name, credential in credentials.items():
+        if name in demo or not demo:
+            value = authenticator.demo_value(credential, demo.get(name))
+            return Authenticator("lenient", authenticator.secret, authenticator.store).caller(credential, value)
+    return Caller("demo")
+
+
+def demo_credentials(document: Any, credentials: dict[str, Credential], secret: str) -> dict[str, str]:
+    """The demo credential of each of a document's header schemes, by header name: what the docs
+    page tells people to paste and what ``specmock verify`` sends to the mock by default."""
+    authenticator = Authenticator("lenient", secret, None)
+    return {credential.field: authenticator.demo_value(credential, document.manifest.demo.get(name))
+            for name, credential in credentials.items() if credential.location == "header"}

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import sys
+import typing as t
 import warnings
 from pathlib import Path
 
 from specmock.settings import AUTH_MODES, LOOPS, Settings
-from specmock.spec import API_NAMES
+
+USAGE_ERRORS: tuple[type[Exception], ...] = (ValueError,)
 
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="start the mock server", description=(
-        "Serve every API of the contract as a stateful mock. Each option can also be set with the "
+        "Serve OpenAPI 3.0 contracts as a stateful mock: each SPEC is a document (YAML or JSON) or a folder "
+        "of them; without one, the bundled media-request contract. Each option can also be set with the "
         "environment variable named in brackets."))
+    serve.add_argument("specs", nargs="*", type=Path, metavar="SPEC",
+                       help="contract documents or folders of them [SPECMOCK_SPECS] (default: the bundled contract)")
+    serve.add_argument("--handlers", action="append", metavar="MODULE",
+                       help="module of domain handlers, functions named by operationId: a dotted name or a .py file "
+                            "(repeatable) [SPECMOCK_HANDLERS]")
     serve.add_argument("--host", help="address to bind [SPECMOCK_HOST] (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port [SPECMOCK_PORT] (default 8000)")
     serve.add_argument("--db", type=Path, help="TinyDB file to persist to [SPECMOCK_DB] (default: in memory)")
-    serve.add_argument("--fixtures", type=Path, help="seed data directory [SPECMOCK_FIXTURES] (default: fixtures/)")
+    serve.add_argument("--fixtures", type=Path,
+                       help="folder of <document>.json seed files [SPECMOCK_FIXTURES] (default: each document's own)")
     serve.add_argument("--auth", choices=AUTH_MODES, help="credential checks [SPECMOCK_AUTH] (default lenient)")
     serve.add_argument("--jwt-secret", dest="jwt_secret",
                        help="HS256 secret for strict mode and X-token [SPECMOCK_JWT_SECRET]")
@@ -42,10 +52,13 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _token_parser(sub: argparse._SubParsersAction) -> None:
-    token = sub.add_parser("token", help="mint credentials for the fixture users")
-    token.add_argument("--user", help="user id or username (default: every fixture user)")
+    token = sub.add_parser("token", help="print ready-made credentials for the contract's demo users", description=(
+        "Print each document's demo credential (signed with the server's secret, so it passes strict mode); "
+        "--claims mints a JWT with the claims you give instead."))
+    token.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="contract documents (default: bundled)")
+    token.add_argument("--user", help="only the credentials of this user (user_id, sub or username)")
+    token.add_argument("--claims", help="mint a JWT with these claims (JSON), for every header scheme")
     token.add_argument("--secret", help="HS256 secret [SPECMOCK_JWT_SECRET]")
-    token.add_argument("--fixtures", type=Path, help="seed data directory [SPECMOCK_FIXTURES]")
 
 
 def _verify_parser(sub: argparse._SubParsersAction) -> None:
@@ -55,8 +68,10 @@ def _verify_parser(sub: argparse._SubParsersAction) -> None:
         "connection error."))
     verify.add_argument("--base-url", dest="base_url", default=os.environ.get("SPECMOCK_BASE_URL"),
                         help="where the implementation answers, e.g. http://127.0.0.1:8000 [SPECMOCK_BASE_URL]")
-    verify.add_argument("--api", dest="apis", action="append", choices=API_NAMES,
-                        help="API to verify (repeatable; default: all)")
+    verify.add_argument("--spec", dest="specs", action="append", type=Path, metavar="SPEC",
+                        help="contract document or folder to verify against (repeatable; default: the bundled one)")
+    verify.add_argument("--api", dest="apis", action="append", metavar="NAME",
+                        help="document to verify, by name (repeatable; default: all)")
     verify.add_argument("-H", "--header", dest="headers", action="append", metavar="'NAME: VALUE'",
                         help="header sent with every request (repeatable; default: the mock's demo credentials)")
     verify.add_argument("--phases", help="comma-separated subset of examples,coverage,fuzzing,stateful")
@@ -81,13 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def banner(settings: Settings) -> str:
-    from specmock.contract import Contract
-
+def banner(settings: Settings, app: t.Any) -> str:
     lines = [f"specmock serving on {settings.base_url} (auth: {settings.auth}, data: {settings.db or 'in memory'})"]
-    for name, spec in Contract(settings.apis, settings.auth).specs.items():
-        api = f"{settings.base_url}{spec['servers'][0]['url']}"
-        lines.append(f"  {spec['info']['title']:<18} {api:<32} docs: {settings.base_url}/docs/{name}/")
+    for name, document in app.contract.documents.items():
+        api = f"{settings.base_url}{document.base_path}"
+        lines.append(f"  {document.title:<18} {api:<32} docs: {settings.base_url}/docs/{name}/")
     lines.append(f"  {'landing page':<18} {settings.base_url}/")
     return "\n".join(lines)
 
@@ -96,10 +109,24 @@ GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def reload_dirs(settings: Settings) -> list[str]:
-    """What ``--reload`` watches: specmock's code, the served contract and the fixtures."""
-    from specmock.spec import OPENAPI_DIR, bundled
+    """What ``--reload`` watches: specmock's code, the served documents' folders, the handler
+    modules' and the fixtures."""
+    from specmock.contract import bundled
 
-    return sorted({str(bundled("specmock")), str(bundled("specmock.media")), str(OPENAPI_DIR), str(settings.fixtures)})
+    folders = {bundled("specmock"), bundled("specmock.media")}
+    folders |= {path if path.is_dir() else path.parent for path in map(Path.resolve, settings.contract_sources)}
+    folders |= {Path(name).resolve().parent for name in settings.handlers if name.endswith(".py")}
+    if settings.fixtures:
+        folders.add(settings.fixtures.resolve())
+    return sorted(map(str, folders))
+
+
+def _environment(key: str, value: t.Any) -> str:
+    if key == "specs":
+        return os.pathsep.join(str(Path(path).resolve()) for path in value)
+    if key == "handlers":
+        return ",".join(value)
+    return str(value)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -107,13 +134,16 @@ def serve(args: argparse.Namespace) -> int:
 
     from specmock.server import app_from_env
 
-    options = {k: v for k, v in vars(args).items() if k not in ("command", "reload")}
+    options = {k: v or None for k, v in vars(args).items() if k not in ("command", "reload")}
+    options["specs"] = tuple(args.specs) or None
+    options["handlers"] = tuple(args.handlers or ()) or None
     settings = Settings.from_env(**options)
     for key, value in options.items():
         if value is not None:
-            os.environ[f"SPECMOCK_{key.upper()}"] = str(value)
-    print(banner(settings), flush=True)
-    target = "specmock.server:app_from_env" if args.reload else app_from_env()
+            os.environ[f"SPECMOCK_{key.upper()}"] = _environment(key, value)
+    app = app_from_env()  # with --reload too: a broken contract is refused before the watcher starts
+    print(banner(settings, app), flush=True)
+    target = "specmock.server:app_from_env" if args.reload else app
     gc.freeze()  # the specs and fixtures live as long as the server: keep them out of every collection
     # Requests allocate many short-lived containers; collecting every 700 allocations cost ~3 % of a
     # create's time and made some answers wait for a collection (measured with wrk, 32 connections:
@@ -121,33 +151,47 @@ def serve(args: argparse.Namespace) -> int:
     gc.set_threshold(*GC_THRESHOLDS)
     uvicorn.run(target, factory=bool(args.reload), reload=bool(args.reload), host=settings.host,
                 port=settings.port, log_level=settings.log_level, loop=settings.loop,
-                reload_dirs=reload_dirs(settings) if args.reload else None)
+                reload_dirs=reload_dirs(settings) if args.reload else None,
+                reload_includes=["*.py", "*.yaml", "*.yml", "*.json"] if args.reload else None)
     return 0
 
 
 def token(args: argparse.Namespace) -> int:
-    from specmock.auth import mint
-    from specmock.fixtures import load_fixtures
+    from specmock.auth import credentials_of, demo_credentials, mint
+    from specmock.contract import Contract
 
-    settings = Settings.from_env(jwt_secret=args.secret, fixtures=args.fixtures)
-    tables = load_fixtures(settings.fixtures, API_NAMES)
-    found = 0
-    for user in tables.get("users", []):
-        if args.user in (None, user["id"], user.get("username")):
-            claims = {"user_id": user["id"], "abilities": user.get("abilities", {})}
-            if user.get("download"):
-                claims["download"] = True
-            header = f'Authorization: Token token="{mint(claims, settings.jwt_secret)}"'
-            print(f"# {user.get('username', user['id'])}\n{header}")
-            found += 1
-    for user in tables.get("content_request_users", []):
-        if args.user in (None, str(user["id"]), user.get("email")):
-            print(f"# {user['email']}\nAuthentication: Bearer {user['token']}")
-            found += 1
-    if not found:
-        print(f"specmock token: no fixture user {args.user!r}", file=sys.stderr)
+    settings = Settings.from_env(jwt_secret=args.secret, specs=tuple(args.specs) or None)
+    contract = Contract.load(list(settings.contract_sources), settings.auth)
+    claims = json.loads(args.claims) if args.claims else None
+    if claims is not None and not isinstance(claims, dict):
+        raise ValueError("--claims must be a JSON object")
+    printed: set[str] = set()
+    for document in contract.documents.values():
+        credentials = credentials_of(document)
+        values = demo_credentials(document, credentials, settings.jwt_secret)
+        if claims is not None:
+            values = {credential.field: credential.written(mint(claims, settings.jwt_secret))
+                      for credential in credentials.values() if credential.location == "header"}
+        for header, value in values.items():
+            credential = next(c for c in credentials.values() if c.field == header)
+            who = _who(credential.token(value))
+            if (args.user is None or args.user in who) and value not in printed:
+                printed.add(value)
+                print(f"# {document.title}: {who[-1] if who else 'demo'}\n{header}: {value}")
+    if not printed:
+        print(f"specmock token: no demo user {args.user!r}", file=sys.stderr)
         return 2
     return 0
+
+
+def _who(token: str) -> list[str]:
+    """What names the user behind a token: its claims' user_id, sub and username, else the token."""
+    from specmock.auth import decode_unverified
+
+    claims = decode_unverified(token)
+    if claims is None:
+        return [token]
+    return [str(claims[key]) for key in ("user_id", "sub", "username") if key in claims]
 
 
 def verify(args: argparse.Namespace) -> int:
@@ -158,7 +202,7 @@ def verify(args: argparse.Namespace) -> int:
         return 2
     try:
         target = Target(args.base_url, **{key: value for key, value in (
-            ("apis", args.apis), ("headers", args.headers),
+            ("specs", args.specs), ("apis", args.apis), ("headers", args.headers),
             ("phases", args.phases.split(",") if args.phases else None)) if value})
     except UsageError as error:
         print(f"specmock verify: {error}", file=sys.stderr)
@@ -178,9 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     # warns about its httpx backend on import.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     args = build_parser().parse_args(argv)
+    from specmock.contract.loading import SpecError
+
     try:
         return {"serve": serve, "token": token, "verify": verify, "import": import_}[args.command](args)
-    except ValueError as exc:
+    except (*USAGE_ERRORS, SpecError) as exc:
         print(f"specmock {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -1,4 +1,7 @@
-"""The one place where every exception becomes an ``application/problem+json`` response."""
+"""Where every exception outside an operation's request path becomes an
+``application/problem+json`` response: unknown routes, wrong methods, the gate's limits, and the
+unexpected. (Inside it, ``specmock.engine.responses`` answers problems in the body the operation
+declares.)"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from specmock.auth import challenge_for
 from specmock.contract import Contract
 from specmock.problems import PROBLEM_JSON, problem_body
 
@@ -20,8 +22,6 @@ logger = logging.getLogger("specmock")
 def _response(request: ConnexionRequest, status: int, detail: str, *, title=None, headers=None, ext=None):
     body = problem_body(status, detail, instance=request.url.path, title=title, ext=ext)
     headers = dict(headers or {})
-    if status == 401 and not any(key.lower() == "www-authenticate" for key in headers):
-        headers.update(challenge_for(request.url.path))
     return ConnexionResponse(
         status_code=status, mimetype=PROBLEM_JSON, content_type=PROBLEM_JSON,
         body=orjson.dumps(body), headers=headers,

@@ -7,18 +7,14 @@ from contextlib import asynccontextmanager
 
 from connexion import AsyncApp
 
-from specmock.admin import seed
-from specmock.app import create_app
+from specmock.engine.app import create_app
 from specmock.settings import Settings
 from specmock.store import Store
 
 
 def open_store(settings: Settings) -> Store:
-    """A file store when ``--db`` is given (seeded only when new), else a seeded memory store."""
-    store = Store.file(settings.db) if settings.db else Store.memory()
-    if not store.tables():
-        seed(store, settings)
-    return store
+    """A file store when ``--db`` is given, else a memory store (the app seeds either when empty)."""
+    return Store.file(settings.db) if settings.db else Store.memory()
 
 
 def app_from_env() -> AsyncApp:

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from specmock.spec import API_NAMES, bundled
+from specmock.contract import AUTH_MODES, bundled_contract_path
 
-AUTH_MODES = ("lenient", "strict", "off")
 # The event loop uvicorn runs: the standard library's answers every connection in turn under load
 # (p99 close to p50); uvloop is ~5 % faster but lets some connections wait several times longer
 # (bench/RESULTS.md, "Event loop").
@@ -26,8 +25,10 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
+    specs: tuple[Path, ...] = ()  # contract documents or folders of them; none: the bundled contract
+    handlers: tuple[str, ...] = ()  # modules of domain handlers (dotted names or .py files)
     db: Path | None = None
-    fixtures: Path = bundled("specmock.media.fixtures")
+    fixtures: Path | None = None  # a folder of <document>.json seed files; none: each document's own
     auth: str = "lenient"
     jwt_secret: str = "specmock-development-secret-change-me"
     cors_origin: str = "*"
@@ -37,7 +38,6 @@ class Settings:
     validate_responses: bool = False
     max_body_bytes: int = 1024 * 1024
     journal_size: int = 200
-    apis: tuple[str, ...] = API_NAMES
     public_url: str | None = None
     log_level: str = "warning"
     loop: str = "asyncio"
@@ -48,12 +48,13 @@ class Settings:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {self.auth!r}")
         if self.loop not in LOOPS:
             raise ValueError(f"loop must be one of {', '.join(LOOPS)}, not {self.loop!r}")
-        unknown = set(self.apis) - set(API_NAMES)
-        if unknown:
-            raise ValueError(f"unknown API {', '.join(sorted(unknown))}; known: {', '.join(API_NAMES)}")
         for name in ("port", "latency_ms", "max_body_bytes", "journal_size"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
+
+    @property
+    def contract_sources(self) -> tuple[Path, ...]:
+        return self.specs or (bundled_contract_path(),)
 
     @property
     def admin_allowed(self) -> bool:
@@ -90,7 +91,9 @@ def _parse(name: str, raw: str) -> Any:
     default = next(f for f in dataclasses.fields(Settings) if f.name == name).default
     if name in ("db", "fixtures"):
         return Path(raw) if raw else None
-    if name == "apis":
+    if name == "specs":
+        return tuple(Path(part) for part in raw.split(os.pathsep) if part.strip())
+    if name == "handlers":
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     if isinstance(default, bool):
         if raw.lower() not in _BOOLS:

@@ -214,6 +214,9 @@ class Store:
                 if records:
                     self.insert_many(table, records)
 
+    async def flush(self) -> None:
+        """Returns once every write made so far is durable (each write is, as soon as it returns)."""
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

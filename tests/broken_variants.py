@@ -12,9 +12,8 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 
-from specmock.admin import seed
-from specmock.app import create_app
 from specmock.auth import mint
+from specmock.engine.app import create_app
 from specmock.settings import Settings
 from specmock.store import Store
 
@@ -141,8 +140,5 @@ class Rewriter:
 def broken_app(name: str) -> tuple[str, Any]:
     """(the API the variant breaks, the ASGI app serving it)."""
     api, rewrite, overrides = VARIANTS[name]
-    settings = Settings(**overrides)
-    store = Store.memory()
-    seed(store, settings)
-    app = create_app(settings, store)
+    app = create_app(Settings(**overrides), Store.memory())
     return api, (Rewriter(app, rewrite) if rewrite else app)

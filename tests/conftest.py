@@ -6,9 +6,9 @@ import warnings
 
 import pytest
 
-from specmock import arguments
-from specmock.admin import seed
-from specmock.app import create_app
+from specmock.behaviours import arguments
+from specmock.contract import Contract, bundled_contract_path
+from specmock.engine.app import create_app
 from specmock.settings import Settings
 from specmock.store import Store
 from specmock.verify.local import free_port  # noqa: F401  (re-exported for the tests)
@@ -36,13 +36,24 @@ DOWNLOAD_TOKEN = (
     'mlzcyI6Ijk3ZWZkMTE5LTU0NzAtNDIwMi05YjQyLTU2NzI3ZWU2NjgyMiJ9.Msem0FCLGFckNdjrz35LWwyNOgHAsFbvKcMtJ38A3VM"'
 )
 BEARER = "Bearer TOKEN_FETCHED_FROM_SERVER_DURING_REGISTRATION"
+# The bundled contract, as the mock serves it by default (lenient mode).
+BUNDLED = Contract.load([bundled_contract_path()])
+API_NAMES = tuple(BUNDLED.documents)
+
+
+def demo_headers(api: str) -> dict[str, str]:
+    """The demo credentials of one bundled API, as its docs page shows them."""
+    from specmock.auth import credentials_of, demo_credentials
+
+    document = BUNDLED.documents[api]
+    return demo_credentials(document, credentials_of(document), Settings().jwt_secret)
 FORM = "application/x-www-form-urlencoded"
 
 
 def make_client(settings: Settings, store: Store | None = None) -> TestClient:
-    if store is None:
-        store = Store.memory()
-        seed(store, settings)
+    """An in-process client of the mock on ``store`` (a new memory store by default; the app seeds
+    an empty store)."""
+    store = store if store is not None else Store.memory()
     client = TestClient(create_app(settings, store), raise_server_exceptions=False)
     client.store = store  # type: ignore[attr-defined]
     return client

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from starlette.datastructures import Headers
 from starlette.formparsers import FormParser, MultiPartException
 
-from specmock.validation import UrlencodedForm
+from specmock.engine.validators import UrlencodedForm
 
 HEADERS = Headers({"content-type": "application/x-www-form-urlencoded"})
 PIECES = st.sampled_from(["&", "=", "+", "%", "%2", "%2C", "%E2%82%AC", "%ff", "a", "image_ids[]", "é", ";", " ",

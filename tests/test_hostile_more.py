@@ -30,11 +30,10 @@ import jwt
 import pytest
 
 from specmock.auth import mint
-from specmock.spec import API_NAMES, api_named, load_spec
 from specmock.store import Store
-from specmock.verify.target import CONFIG_FILE, default_headers
+from specmock.verify.target import CONFIG_FILE
 from tests import test_errors
-from tests.conftest import BEARER, FORM, PROVIDER_TOKEN, free_port
+from tests.conftest import API_NAMES, BEARER, BUNDLED, FORM, PROVIDER_TOKEN, demo_headers, free_port
 from tests.server_process import ROOT, ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -238,7 +237,7 @@ def test_max_body_option_sets_the_limit(tmp_path):
 
 
 def base_path(api: str) -> str:
-    return load_spec(api_named(api).path)["servers"][0]["url"]
+    return BUNDLED.documents[api].base_path
 
 
 def schemathesis(server: ServerProcess, api: str, workdir: Path, *options: str,
@@ -258,8 +257,9 @@ def schemathesis(server: ServerProcess, api: str, workdir: Path, *options: str,
 def test_schemathesis_negative_mode_finds_nothing(tmp_path):
     totals = collections.Counter()
     with ServerProcess(free_port()) as server:
-        headers = [option for header in default_headers() for option in ("--header", header)]
         for api in API_NAMES:
+            headers = [option for name, value in demo_headers(api).items()
+                       for option in ("--header", f"{name}: {value}")]
             result = schemathesis(server, api, tmp_path, "--mode", "negative", "--phases", "coverage,fuzzing",
                                   *headers)
             assert result["complete"] and result["operations"]["tested"] == result["operations"]["selected"] > 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import time
 
-from specmock.middleware import header, parse_prefer
+from specmock.engine.pipeline import parse_prefer
+from specmock.engine.scope import header
 from tests.conftest import BEARER, make_client
 
 LIST = "/api/v4/content_requests?pending=true"

@@ -11,11 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
-from specmock.contract import Contract
 from specmock.schema_check import Check, check_for
-from specmock.spec import API_NAMES
-
-CONTRACT = Contract(API_NAMES)
+from tests.conftest import BUNDLED as CONTRACT
 
 
 def _bodies() -> list[tuple[str, dict, dict]]:
@@ -23,7 +20,7 @@ def _bodies() -> list[tuple[str, dict, dict]]:
     found = []
     for op_id, op in CONTRACT.operations.items():
         for media in op.spec.get("requestBody", {}).get("content", {}).values():
-            schema = {**media["schema"], "components": CONTRACT.specs[op.api]["components"]}
+            schema = {**media["schema"], "components": op.document.spec["components"]}
             found.append((op_id, schema, media["example"]))
     return found
 
@@ -34,7 +31,7 @@ def _parameters() -> list[tuple[str, dict]]:
         for param in op.spec.get("parameters", []):
             if "schema" in param:
                 found.append((f"{op_id}.{param['name']}", {**param["schema"],
-                                                          "components": CONTRACT.specs[op.api]["components"]}))
+                                                          "components": op.document.spec["components"]}))
     return found
 
 

@@ -217,7 +217,7 @@ def test_server_time_carries_the_local_offset_like_the_documents():
     import datetime as dt
     import time
 
-    from specmock.services.platform import now_with_offset
+    from specmock.media.services.platform import now_with_offset
 
     stamp = now_with_offset()
     parsed = dt.datetime.fromisoformat(stamp)
@@ -231,9 +231,9 @@ def test_server_time_reads_as_the_standard_library_formats_it(now):
     import time
     from unittest import mock
 
-    from specmock.services.platform import now_with_offset
+    from specmock.media.services.platform import now_with_offset
 
-    with mock.patch("specmock.services.platform.time.time", return_value=now):
+    with mock.patch("specmock.media.services.platform.time.time", return_value=now):
         stamp = now_with_offset()
     zone = dt.timezone(dt.timedelta(seconds=time.localtime(int(now)).tm_gmtoff))
     expected = dt.datetime.fromtimestamp(now, zone)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from specmock.spec import api_named, load_spec
 from specmock.verify.results import ApiResult, read_junit
 from specmock.verify.target import CONFIG_FILE, Target, UsageError
 
@@ -36,7 +35,7 @@ def schemathesis_command(target: Target, api: str, spec_file: Path, junit: Path,
         "run", str(spec_file), "--url", target.api_url(api), "--phases", ",".join(target.phases),
         "--report", "junit", "--report-junit-path", str(junit),
     ]
-    for header in target.headers:
+    for header in target.headers_for(api):
         command += ["--header", header]
     if options.max_examples is not None:
         command += ["--max-examples", str(options.max_examples)]
@@ -49,7 +48,7 @@ def schemathesis_command(target: Target, api: str, spec_file: Path, junit: Path,
 
 def run_api(target: Target, api: str, workdir: Path, options: RunOptions, out: TextIO) -> ApiResult:
     spec_file = workdir / f"{api}.json"
-    spec_file.write_text(json.dumps(load_spec(api_named(api).path)))
+    spec_file.write_text(json.dumps(target.spec(api)))
     junit = workdir / f"{api}.xml"
     out.write(f"\n=== specmock verify: {api} at {target.api_url(api)}\n")
     out.flush()

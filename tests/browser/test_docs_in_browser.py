@@ -8,12 +8,9 @@ import json
 import httpx
 import pytest
 
-from specmock.contract import Contract
-from specmock.spec import API_NAMES
+from tests.conftest import BUNDLED as CONTRACT
 
 pytestmark = pytest.mark.slow
-
-CONTRACT = Contract(API_NAMES)
 SEEDED_TOKEN = "4c38da5893b1f793"
 
 
@@ -46,31 +43,49 @@ def try_it_out(block) -> tuple[str, str]:
 
 def test_landing_page_lists_every_api(page, server, screenshot):
     page.goto(f"{server.url}/")
-    for name, spec in CONTRACT.specs.items():
+    for name, document in CONTRACT.documents.items():
+        spec = document.spec
         card = page.locator(f'section.api[data-api="{name}"]')
         assert card.locator("a.title").inner_text() == spec["info"]["title"]
         assert card.locator(".version").inner_text() == f"v{spec['info']['version']}"
-        assert card.locator(".count").inner_text() == str(sum(op.api == name for op in CONTRACT.operations.values()))
+        assert card.locator(".count").inner_text() == str(sum(op.document.name == name
+                                                              for op in CONTRACT.operations.values()))
         assert card.locator(".source").inner_text() == spec["info"]["x-specmock-source"]
-        assert card.locator(".base-url").inner_text() == server.url + spec["servers"][0]["url"]
+        assert card.locator(".base-url").inner_text() == server.url + document.base_path
+        assert "by domain handlers" in card.locator(".answered-by").inner_text()
         for link, href in (("docs", f"/docs/{name}/"), ("yaml", f"/docs/{name}/openapi.yaml"),
                            ("json", f"/docs/{name}/openapi.json")):
             assert card.locator(f"a.{link}").get_attribute("href") == href
             assert page.request.get(server.url + href).ok
     assert page.locator("#how-to").is_visible()
-    assert page.locator('pre.credential[data-header="Authorization"]').inner_text().startswith('Token token="')
+    assert page.locator('pre.credential[data-header="Authorization"]').first.inner_text().startswith('Token token="')
     assert page.locator('pre.credential[data-header="Authentication"]').inner_text().startswith("Bearer ")
     assert screenshot("landing-page", full_page=True).exists()
 
 
-def test_docs_link_opens_swagger_ui_with_the_contract_decisions(page, server):
+def test_docs_link_opens_swagger_ui_with_the_contract_decisions(page, server, screenshot):
     page.goto(f"{server.url}/")
     page.locator('section.api[data-api="sharing_images"] a.docs').click()
     page.wait_for_url(f"{server.url}/docs/sharing_images/")
     assert page.locator(".swagger-ui .info .title").inner_text().startswith("Sharing images")
-    assert page.locator(".swagger-ui .info h2", has_text="Contract decisions").is_visible()
-    assert page.locator(".swagger-ui .info li", has_text="Form arrays").is_visible()
+    table = page.locator("table.decisions")
+    assert table.locator("thead th").all_inner_texts() == ["Topic", "What the document says",
+                                                          "What the contract does", "Why"]
+    notes = CONTRACT.documents["sharing_images"].manifest.notes
+    assert table.locator("tbody tr").count() == len(notes)
+    row = table.locator("tbody tr", has_text="Form arrays")
+    assert row.is_visible() and row.locator("td").count() == 3
     assert page.locator(".servers select option").first.inner_text().startswith(f"{server.url}/api/v1")
+    assert screenshot("docs-contract-decisions").exists()
+
+
+def test_a_decision_can_be_linked(page, server):
+    note = CONTRACT.documents["content_requests"].manifest.notes[1]
+    page.goto(f"{server.url}/docs/content_requests/#{note.slug}")
+    row = page.locator(f"tr#{note.slug}")
+    assert row.is_visible() and note.topic.split()[0] in row.inner_text()
+    assert page.evaluate("window.location.hash") == f"#{note.slug}"
+    assert row.locator("a.anchor").get_attribute("href") == f"#{note.slug}"
 
 
 def test_try_it_out_lists_content_requests_with_the_bearer_header(page, server, screenshot):

@@ -7,15 +7,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from specmock.auth import Caller
+from specmock.behaviours.paging import page_links, page_slice
+from specmock.media.services.platform import user_of
 from specmock.problems import NotFound
-from specmock.rules.paging import page_links, page_slice
-from specmock.services.platform import user_of
 from specmock.store import Store
 
 TABLE = "image_requests"
-IMAGE_FIELDS = ("id", "icon", "created_by", "name", "tags", "description", "start_date", "end_date", "private",
-                "versions")
+# What the request says about the instance, kept (under "request") but not part of the Image answered.
 REQUEST_FIELDS = ("instance", "ip_address", "provider", "software", "sys", "exclude")
+INTERNAL = ("vis", "request")
+SET_BY_SERVER = ("id", "icon", "created_by", "start_date", "end_date", "private", "versions", *REQUEST_FIELDS,
+                 *INTERNAL)
 
 
 def _now() -> str:
@@ -28,18 +30,18 @@ def visible_to(record: dict[str, Any], username: str) -> bool:
 
 
 def _image(record: dict[str, Any]) -> dict[str, Any]:
-    return {key: record[key] for key in IMAGE_FIELDS}
+    """The Image answered: every stored field but the request's own (fields the contract adds to
+    both flow through)."""
+    return {key: value for key, value in record.items() if key not in INTERNAL}
 
 
 def create(store: Store, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     now = _now()
     record = {
+        **{key: value for key, value in body.items() if key not in SET_BY_SERVER},
         "id": str(uuid.uuid4()),
         "icon": None,
         "created_by": user_of(store, caller)["username"],
-        "name": body["name"],
-        "tags": body["tags"],
-        "description": body["description"],
         "start_date": now,
         "end_date": None,
         "private": body["vis"] != "public",

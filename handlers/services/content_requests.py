@@ -5,31 +5,38 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from specmock.auth import CONTENT_USERS, Caller
+from specmock.auth import Caller
+from specmock.behaviours.paging import sorted_page
+from specmock.media.rules import content_lifecycle as rules
 from specmock.problems import NotFound
-from specmock.rules import content_lifecycle as rules
-from specmock.rules.paging import sorted_page
 from specmock.store import Store, clone
 
-TABLE = "content_requests"
-FIELDS = ("id", "name", "recipient", "prompt", "expiration_date", "status", "time_type", "link_for_copy", "token",
-          "media_files")
+TABLE, CONTENT_USERS = "content_requests", "content_request_users"
+INTERNAL = ("owner", "created_at")  # kept by the server, never answered
+SET_BY_SERVER = ("id", "status", "time_type", "expiration_date", "token", "link_for_copy", "media_files",
+                 *INTERNAL)
 USER_FIELDS = ("id", "email", "first_name", "last_name", "avatar_image")
 
 
 def view(record: dict[str, Any]) -> dict[str, Any]:
-    """The answer's fields, copied: nothing returned shares state with the store."""
-    return clone({key: record[key] for key in FIELDS})
+    """The answer: every stored field but the server's own bookkeeping, copied (nothing returned
+    shares state with the store). Fields the contract adds to a request flow through to answers."""
+    return clone({key: value for key, value in record.items() if key not in INTERNAL})
+
+
+def given(fields: dict[str, Any]) -> dict[str, Any]:
+    """What a client sent that the rules do not set themselves: stored as sent."""
+    return {key: value for key, value in fields.items() if key not in SET_BY_SERVER}
 
 
 def owner_of(store: Store, caller: Caller, *, create: bool = False) -> dict[str, Any] | None:
     """The user behind a bearer token; in lenient mode an unknown token becomes a new user."""
-    user = store.get_by(CONTENT_USERS, "token", caller.key)
+    user = store.get_by(CONTENT_USERS, "token", caller.token)
     if user is None and create:
         number = store.next_id(CONTENT_USERS)
         user = store.insert(CONTENT_USERS, {
             "id": number, "email": f"user{number}@example.com", "first_name": "User", "last_name": str(number),
-            "avatar_image": None, "token": caller.key,
+            "avatar_image": None, "token": caller.token,
         })
     return user
 
@@ -76,11 +83,9 @@ def _new_record(store: Store, caller: Caller, fields: dict[str, Any], expiration
     while store.get_by(TABLE, "token", token) is not None:
         token = rules.new_token()
     return {
+        **given(fields),
         "id": store.next_id(TABLE),
         "owner": owner["id"],
-        "name": fields["name"],
-        "recipient": fields["recipient"],
-        "prompt": fields["prompt"],
         "expiration_date": rules.output_date(expiration),
         "status": rules.PENDING,
         "time_type": rules.TIME_TYPES[fields.get("time_type", "one_time")],
@@ -102,7 +107,7 @@ def read(store: Store, token: str) -> dict[str, Any]:
 
 
 def update(store: Store, caller: Caller, ref: str, fields: dict[str, Any]) -> dict[str, Any]:
-    changes = {key: fields[key] for key in ("name", "recipient", "prompt") if key in fields}
+    changes = given(fields)
     if "expiration_date" in fields:
         day = rules.parse_input_date(fields["expiration_date"], "body.content_request.expiration_date")
         changes["expiration_date"] = rules.output_date(day)

@@ -23,8 +23,7 @@ from jsonschema import ValidationError
 from starlette.datastructures import FormData, Headers
 from starlette.formparsers import MultiPartException
 
-from specmock.engine import hand_over
-from specmock.middleware import header
+from specmock.engine.scope import hand_over, header
 from specmock.problems import BadRequest, FieldError, UnsupportedMediaType
 from specmock.schema_check import Check, check_for
 
@@ -89,7 +88,6 @@ class SpecmockParameterValidator(ParameterValidator):
             values = _SOURCES[location](request)
             for param in params:
                 self._check(location, param, values)
-        hand_over(request.scope, query_params=request.query_params, path_params=request.path_params)
 
     @staticmethod
     def _check(location: str, param: dict, values: t.Mapping[str, t.Any]) -> None:
@@ -130,6 +128,19 @@ class _TypedBody:
         return await super().wrap_receive(receive, scope=scope)  # type: ignore[misc]
 
 
+def not_json(raw: bytes, error: ValueError) -> str:
+    """What is wrong with a body that is not JSON, and where: the line and column, the line itself
+    (shortened) and the parser's reason (``no digit after sign`` for a JavaScript ``...``)."""
+    line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
+    reason = getattr(error, "msg", str(error))
+    if not line:
+        return f"the body is not valid JSON: {reason}"
+    text = raw.decode("utf-8", "replace").splitlines()
+    shown = text[line - 1].strip() if 0 < line <= len(text) else ""
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return f"the body is not valid JSON: at line {line}, column {column} ({shown!r}): {reason}"
+
+
 class SpecmockJSONBodyValidator(_TypedBody, JSONRequestBodyValidator):
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: t.Any) -> t.Any:
         raw = b"".join([chunk async for chunk in stream])
@@ -138,7 +149,7 @@ class SpecmockJSONBodyValidator(_TypedBody, JSONRequestBodyValidator):
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            raise BadRequest.for_field("body", "json", f"the body is not valid JSON: {exc}") from None
+            raise BadRequest.for_field("body", "json", not_json(raw, exc)) from None
         hand_over(scope, json=body)
         return body
 

@@ -1,13 +1,13 @@
-"""Handler arguments, planned once per operation.
+"""A domain handler's arguments, planned once per operation.
 
 Connexion's parameter decorator works out, on every request, which of the operation's parameters
 the handler takes, their defaults and how to cast them, then parses the JSON body a second time
-(the request validator parsed it already). For the operations of this contract (path and query
-parameters of simple types, a JSON or urlencoded body) ``plan_for`` does that work once; each
-request then only casts the values it carries, with Connexion's own casting functions. Other
-operations (multipart bodies, object-valued parameters) keep Connexion's way (``plan_for`` answers
-None). ``CROSS_CHECK`` (on in the tests) makes every planned call also compute Connexion's
-arguments and compare.
+(the request validator parsed it already). ``plan_for`` does that work once; each request then
+only casts the values it carries, with Connexion's own casting functions, and hands over the body
+the request reader parsed. Operations the plan does not cover (multipart bodies, object-valued
+parameters, handlers taking ``**kwargs``) get their arguments from Connexion's own
+``get_arguments`` (``connexion_arguments``). ``CROSS_CHECK`` (on in the tests) makes every planned
+call also compute Connexion's arguments and compare.
 """
 
 from __future__ import annotations
@@ -21,10 +21,14 @@ from connexion.decorators.parameter import (
     _get_body_argument_json,
     _get_typed_body_values,
     _get_val_from_param,
+    get_arguments,
+    sanitized,
 )
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.lifecycle import ConnexionRequest
 from connexion.operations import AbstractOperation
+
+from specmock.behaviours.base import Body
 
 CROSS_CHECK = False
 _SIMPLE = {"string", "integer", "number", "boolean"}
@@ -48,7 +52,7 @@ class Plan:
     forms: dict[str, _FormPlan]  # per form media type the operation consumes
     context: frozenset[str]  # the context values (store, caller, ...) the handler takes
 
-    async def arguments(self, request: ConnexionRequest, known: dict[str, t.Any], context: dict) -> dict:
+    def arguments(self, request: ConnexionRequest, body: Body, context: dict) -> dict:
         kwargs = {p.argument: _get_val_from_param(request.path_params[p.name], p.definition)
                   for p in self.path if p.name in request.path_params}
         query = request.query_params
@@ -58,17 +62,15 @@ class Plan:
             elif p.default is not _NO_DEFAULT:
                 kwargs[p.argument] = _get_val_from_param(copy.deepcopy(p.default), p.definition)
         if self.body is not None:
-            kwargs[self.body] = await self._body(request, known)
+            kwargs[self.body] = self._body(body)
         kwargs.update((key, value) for key, value in context.items() if key in self.context)
         return kwargs
 
-    async def _body(self, request: ConnexionRequest, known: dict[str, t.Any]) -> t.Any:
-        mimetype = request.mimetype
-        if mimetype in FORM_CONTENT_TYPES:
-            form = self.forms.get(mimetype) or _form_plan(self.operation, mimetype)
-            return form.arguments(await request.form())
-        body = known["json"] if "json" in known else await request.get_body()
-        return _get_body_argument_json(body, operation=self.operation, content_type=mimetype)
+    def _body(self, body: Body) -> t.Any:
+        if body.media_type in FORM_CONTENT_TYPES:
+            form = self.forms.get(body.media_type) or _form_plan(self.operation, body.media_type)
+            return form.arguments(body.value)
+        return _get_body_argument_json(body.value, operation=self.operation, content_type=body.media_type)
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,20 @@ def _form_plan(operation: AbstractOperation, content_type: str) -> _FormPlan:
                      additional=operation.body_schema().get("additionalProperties", True))
 
 
+def connexion_arguments(operation: AbstractOperation, request: ConnexionRequest, body: Body, names: list[str],
+                        has_kwargs: bool, context: dict) -> dict:
+    """The handler's arguments as Connexion's parameter decorator builds them."""
+    wanted = has_kwargs or sanitized(operation.body_name(body.media_type)) in names
+    kwargs = get_arguments(operation, path_params=request.path_params, query_params=request.query_params,
+                           body=body.value if wanted else None, files={}, arguments=names, has_kwargs=has_kwargs,
+                           sanitize=sanitized, content_type=body.media_type)
+    kwargs = {sanitized(key): value for key, value in kwargs.items()}
+    kwargs.update((key, value) for key, value in context.items() if has_kwargs or key in names)
+    return kwargs
+
+
 def plan_for(operation: AbstractOperation, arguments: list[str], has_kwargs: bool,
-             sanitize: t.Callable[[str], str]) -> Plan | None:
+             sanitize: t.Callable[[str], str] = sanitized) -> Plan | None:
     """The plan of an operation whose handler takes named arguments, or None to leave it to Connexion."""
     if has_kwargs or CONTEXT_NAME in arguments or (
             operation.request_body and any(media.startswith("multipart/") for media in operation.consumes)):

@@ -44,6 +44,15 @@ def user_of(store: Store, caller: Caller) -> dict[str, Any]:
     }
 
 
+FORM_ARRAY = "image_ids[]"
+
+
+def extra_fields(form: dict[str, Any], *handled: str) -> dict[str, Any]:
+    """The form fields the rules do not read themselves: stored with each record and answered, so
+    that a field the contract adds to a form and its answer flows through."""
+    return {key: value for key, value in form.items() if key not in (FORM_ARRAY, *handled)}
+
+
 def unique(ids: list[str] | None) -> list[str]:
     """The ids in their first-seen order, each once."""
     return list(dict.fromkeys(ids or []))

@@ -6,9 +6,17 @@ import uuid
 from typing import Any
 
 from specmock.auth import Caller
+from specmock.media.rules.media import placeholder_image
+from specmock.media.services.platform import (
+    FORM_ARRAY,
+    IMAGES,
+    extra_fields,
+    image_view,
+    images_named,
+    now_with_offset,
+    unique,
+)
 from specmock.problems import NotFound
-from specmock.rules.media import placeholder_image
-from specmock.services.platform import IMAGES, image_view, images_named, now_with_offset, unique
 from specmock.store import Store
 
 TABLE, SHARINGS = "sharing_images", "sharings"
@@ -18,8 +26,12 @@ def image_url(sharing_image_id: str) -> str:
     return f"/api/v1/sharing_images/{sharing_image_id}/image"
 
 
+INTERNAL = ("sharing_id", "image_id")
+
+
 def _view(record: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
     return {
+        **{key: value for key, value in record.items() if key not in INTERNAL},
         "id": record["id"],
         "created_at": record["created_at"],
         "url": image_url(record["id"]),
@@ -28,13 +40,14 @@ def _view(record: dict[str, Any], image: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def create(store: Store, caller: Caller, sharing_id: str, image_ids: list[str]) -> list[dict[str, Any]]:
+def create(store: Store, caller: Caller, sharing_id: str, form: dict[str, Any]) -> list[dict[str, Any]]:
     if not store.has(SHARINGS, sharing_id):
         raise NotFound(f"No sharing with id {sharing_id}")
-    images = images_named(store, unique(image_ids))
+    images = images_named(store, unique(form[FORM_ARRAY]))
     caller.require("Sharings", {image["album_id"] for image in images})
     records = [
         {
+            **extra_fields(form),
             "id": str(uuid.uuid4()),
             "created_at": now_with_offset(),
             "user": caller.key,

@@ -1,0 +1,143 @@
+"""The generic resource behaviour: a stateful mock of any contract's resources
+(``specmock.contract.resources`` infers them), stored in the same store as everything else.
+
+Each item is stored as ``{"id": <identifier>, "scope": [<parent ids>], "owner": <caller or None>,
+"data": {<the item>}}`` in the table ``<document>.<resource>``. The rules each action follows are
+small functions in ``specmock.behaviours.records`` (new records, merge patch, filters, paging);
+this module looks items up, applies them and shapes the answer by the operation's response schema.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from specmock.behaviours import records as rules
+from specmock.behaviours.base import Call, Result
+from specmock.behaviours.shaping import Shaper
+from specmock.contract.model import Contract, Document, Operation
+from specmock.contract.resources import Resource
+from specmock.contract.schemas import flat, properties, request_schema, response_schema
+from specmock.problems import Conflict, NotFound
+
+
+def table_of(resource: Resource) -> str:
+    return f"{resource.document}.{resource.name}"
+
+
+class ResourceBehaviour:
+    """One action (create, list, read, replace, merge, delete) of one resource."""
+
+    def __init__(self, contract: Contract, resource: Resource, action: str, operation: Operation,
+                 parents: dict[str, Resource], shaper: Shaper) -> None:
+        self.resource = resource
+        self.action = action
+        self.operation = operation
+        self.document: Document = operation.document
+        self.table = table_of(resource)
+        self.parents = parents  # parent path parameter -> its resource, where the parent is one
+        self.shaper = shaper
+        self.status = rules.success_status(operation, action)
+        self.answer_schema = response_schema(self.document, operation.responses().get(str(self.status)))
+        body = request_schema(self.document, operation.spec)
+        self.request_properties = set(properties(self.document, body[1])) if body else set()
+        self.item_properties = properties(self.document, resource.item_schema) if resource.item_schema else {}
+        self.conflicts = "409" in operation.responses()
+        self._handle = getattr(self, f"_{action}")
+
+    def __call__(self, call: Call) -> Result:
+        return self._handle(call)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def _create(self, call: Call) -> Result:
+        body = call.body.value if isinstance(call.body.value, dict) else {}
+        scope = self._scope(call)
+        store = call.store
+        with store.locked():
+            identifier = rules.given_id(body, self.resource)
+            if identifier is not None and store.has(self.table, identifier):
+                if self.conflicts:
+                    raise Conflict(f"A {self.resource.name} item with {self.resource.id_property} "
+                                   f"{identifier!r} exists already")
+                store.remove(self.table, identifier)  # no 409 in the contract: the POST replaces it
+            if identifier is None:
+                identifier = rules.new_id(self.resource, store, self.table, self.shaper)
+            data = rules.new_item(body, identifier, self.resource, self.item_properties, self.request_properties,
+                                  call.caller.key, call.path_params, self.shaper)
+            store.insert(self.table, {"id": identifier, "scope": scope, "owner": self._owner(call), "data": data})
+        return self._answer(data), self.status
+
+    def _list(self, call: Call) -> Result:
+        scope = self._scope(call)
+        owner = self._owner(call)
+        accepts = rules.matcher(call.query, self.resource, self.item_properties)
+        items = [record["data"] for record in call.store.scan(self.table, lambda record: (
+            record["scope"] == scope and (owner is None or record["owner"] == owner) and accepts(record["data"])))]
+        items = rules.ordered(items, call.query, self.item_properties)
+        page = rules.page_of(items, call.query, self.resource.paging)
+        body = rules.list_answer(page, len(items), self.resource, call.query,
+                                 call.base_url + call.request.url.path, self.answer_schema is not None
+                                 and flat(self.document, self.answer_schema).get("type") == "array")
+        return self._shaped(rules.clone(body)), self.status
+
+    def _read(self, call: Call) -> Result:
+        return self._answer(self._record(call)["data"]), self.status
+
+    def _replace(self, call: Call) -> Result:
+        with call.store.locked():
+            record = self._record(call)
+            body = call.body.value if isinstance(call.body.value, dict) else {}
+            data = rules.replaced(record["data"], body, self.resource, self.item_properties, self.request_properties)
+            call.store.update(self.table, record["id"], {"data": data})
+        return self._answer(data), self.status
+
+    def _merge(self, call: Call) -> Result:
+        with call.store.locked():
+            record = self._record(call)
+            data = rules.merged(record["data"], call.body.value, self.resource, self.item_properties,
+                                self.request_properties)
+            call.store.update(self.table, record["id"], {"data": data})
+        return self._answer(data), self.status
+
+    def _delete(self, call: Call) -> Result:
+        with call.store.locked():
+            record = self._record(call)
+            call.store.remove(self.table, record["id"])
+        if self.status == 204 or self.answer_schema is None:
+            return None, self.status
+        return self._answer(record["data"]), self.status
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _owner(self, call: Call) -> str | None:
+        return call.caller.key if self.resource.owner else None
+
+    def _scope(self, call: Call) -> list[t.Any]:
+        """The parent ids of the request, each checked to exist where the parent is a resource."""
+        scope = [call.path_params.get(name) for name in self.resource.parents]
+        for index, name in enumerate(self.resource.parents):
+            parent = self.parents.get(name)
+            if parent is None:
+                continue
+            record = call.store.peek(table_of(parent), scope[index])
+            if record is None or record["scope"] != scope[:index] or (
+                    parent.owner and record["owner"] != call.caller.key):
+                raise NotFound(f"No {parent.name} item with {parent.id_property} {scope[index]!r}")
+        return scope
+
+    def _record(self, call: Call) -> dict[str, t.Any]:
+        identifier = call.path_params.get(self.resource.id_param)
+        scope = self._scope(call)
+        record = call.store.peek(self.table, identifier)
+        if record is None or record["scope"] != scope or (self.resource.owner and record["owner"] != call.caller.key):
+            raise NotFound(f"No {self.resource.name} item with {self.resource.id_property} {identifier!r}")
+        return rules.clone(record)
+
+    def _answer(self, data: dict[str, t.Any]) -> t.Any:
+        if self.answer_schema is None:
+            return None
+        wrapper = self.resource.wrappers.get(self.operation.key)
+        return self._shaped({wrapper[0]: data} if wrapper else data)
+
+    def _shaped(self, body: t.Any) -> t.Any:
+        return self.shaper.shape(self.answer_schema, body) if self.answer_schema is not None else body

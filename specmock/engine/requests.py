@@ -1,0 +1,144 @@
+"""Reading one operation's requests: parameters parsed and validated, the body read, checked and
+parsed, with Connexion's parsers and specmock's validators (``specmock.engine.validators``, which
+extend Connexion's), all built once per operation.
+
+Connexion 3.3's request validation middleware builds, on every request, two URI parsers, the
+parameter validator, a media-type table and the body validator, and decodes ``Content-Type`` anew;
+its parameter decorator then parses query and path parameters and the body a second time.
+:class:`RequestReader` builds each once (body validators per media type and charset, capped so that
+clients cannot grow the table) and parses each part of a request once, step for step as Connexion
+does, so its verdicts are Connexion's (``tests/test_request_path.py`` compares them).
+"""
+
+from __future__ import annotations
+
+import functools
+import typing as t
+
+from connexion import utils
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import UnsupportedMediaTypeProblem
+from connexion.http_facts import FORM_CONTENT_TYPES
+from connexion.lifecycle import ConnexionRequest
+from connexion.operations import OpenAPIOperation
+from starlette.types import Message, Receive, Scope
+
+from specmock.behaviours.base import Body
+from specmock.engine.scope import handed_over, header
+from specmock.engine.validators import VALIDATOR_MAP
+
+MAX_BODY_VALIDATORS = 16  # per operation: its media types, each with a charset or two
+_split_content_type = functools.lru_cache(maxsize=256)(utils.split_content_type)
+
+
+class RememberingOperation(OpenAPIOperation):
+    """An OpenAPI operation that builds its body definition once per media type: the spec does not
+    change while the app runs, and a stable schema object lets validators be compiled once."""
+
+    def body_definition(self, content_type: str | None = None) -> dict:
+        if content_type is not None and content_type not in self.consumes:
+            return super().body_definition(content_type)  # a client's spelling: not worth remembering
+        remembered = self.__dict__.setdefault("_body_definitions", {})
+        if content_type not in remembered:
+            remembered[content_type] = super().body_definition(content_type)
+        return remembered[content_type]
+
+
+class RequestReader:
+    def __init__(self, operation: OpenAPIOperation, *, strict: bool, security_query_params: list[str]) -> None:
+        self.operation = operation
+        self.strict = strict
+        self.uri_parser = operation.uri_parser_class(operation.parameters, operation.body_definition())
+        self._parameters = VALIDATOR_MAP["parameter"](
+            operation.parameters, uri_parser=self.uri_parser, strict_validation=strict,
+            security_query_params=security_query_params)
+        self._media_types = MediaTypeDict([(c.lower(), None) for c in operation.consumes])
+        self._body_validators: dict[tuple[str, str], t.Any] = {}
+
+    # -- parameters ----------------------------------------------------------------------------
+
+    def request(self, scope: Scope, receive: Receive) -> ConnexionRequest:
+        """The request; its ``query_params`` and ``path_params`` are parsed on first use (once),
+        typed by the operation's parameter definitions."""
+        return ConnexionRequest(scope, receive, uri_parser=self.uri_parser)
+
+    def check_parameters(self, request: ConnexionRequest) -> None:
+        self._parameters.validate_request(request)
+
+    # -- body ----------------------------------------------------------------------------------
+
+    def content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+        """(media type, charset) as Connexion reads them; without a Content-Type, its best guess."""
+        mime_type, encoding = _split_content_type(header(headers, b"content-type"))
+        if mime_type is None:
+            mime_type = self.operation.consumes[0] if self.operation.consumes else "application/octet-stream"
+        return mime_type, encoding or "utf-8"
+
+    def check_media_type(self, mime_type: str) -> None:
+        if self.operation.consumes and mime_type.lower() not in self._media_types:
+            raise UnsupportedMediaTypeProblem(
+                detail=f"Invalid Content-type ({mime_type}), expected {self.operation.consumes}")
+
+    async def body(self, scope: Scope, receive: Receive) -> Body:
+        """The body, validated against the operation's schema for its media type, and parsed."""
+        mime_type, encoding = self.content_type(scope["headers"])
+        self.check_media_type(mime_type)
+        raw = await _read(receive)
+        schema = self.operation.body_schema(mime_type)
+        validator = self._validator(mime_type, encoding, schema) if schema else None
+        if validator is not None:
+            await validator.wrap_receive(_replay(raw), scope=scope)
+            parsed = handed_over(scope)
+            if "json" in parsed:
+                return Body(mime_type, parsed["json"])
+            if "form" in parsed:
+                return Body(mime_type, parsed["form"])
+        return Body(mime_type, await self._unvalidated(scope, mime_type, raw))
+
+    async def _unvalidated(self, scope: Scope, mime_type: str, raw: bytes) -> t.Any:
+        if utils.is_json_mimetype(mime_type):
+            return None if not raw.strip() else await ConnexionRequest(scope, _replay(raw)).json()
+        if mime_type in FORM_CONTENT_TYPES:
+            request = ConnexionRequest(scope, _replay(raw), uri_parser=self.uri_parser)
+            return await request.form()
+        return raw or None
+
+    def _validator(self, mime_type: str, encoding: str, schema: dict) -> t.Any:
+        validator = self._body_validators.get((mime_type, encoding))
+        if validator is None:
+            try:
+                validator_cls = VALIDATOR_MAP["body"][mime_type]
+            except KeyError:
+                return None  # Connexion too skips media types it has no validator for
+            validator = validator_cls(
+                schema=schema, required=self.operation.request_body.get("required", False),
+                nullable=utils.is_nullable(self.operation.body_definition(mime_type)), encoding=encoding,
+                strict_validation=self.strict, uri_parser=self.uri_parser)
+            if len(self._body_validators) < MAX_BODY_VALIDATORS:
+                self._body_validators[(mime_type, encoding)] = validator
+        return validator
+
+
+async def _read(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replay(raw: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    return receive

@@ -1,0 +1,33 @@
+"""Small helpers over an ASGI scope, shared by the request path's steps."""
+
+from __future__ import annotations
+
+import typing as t
+
+from starlette.types import Scope
+
+_PARSED = "specmock_request"
+
+
+def header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """The first value of a header in an ASGI header list (``name`` in lower case, as ASGI spells
+    header names), read without building a ``Headers`` object on every request."""
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def hand_over(scope: Scope, **parsed: t.Any) -> None:
+    """Keep what a body validator parsed (and found valid) for the behaviour, which would otherwise
+    parse it again: ``json`` (the JSON body), ``form`` (the urlencoded form, resolved)."""
+    scope.setdefault("extensions", {}).setdefault(_PARSED, {}).update(parsed)
+
+
+def handed_over(scope: Scope) -> dict[str, t.Any]:
+    return scope.get("extensions", {}).get(_PARSED, {})
+
+
+def operation_key(scope: Scope) -> str | None:
+    """The key of the operation Connexion's router matched (None off the contract's routes)."""
+    return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
