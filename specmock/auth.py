@@ -5,8 +5,11 @@ auth mode, turned into a :class:`Caller`; and minted for demos and refreshed tok
   cookie; ``http`` ``bearer`` and ``basic``, ``oauth2`` and ``openIdConnect`` from ``Authorization``.
   An ``apiKey`` scheme whose ``x-specmock-credential.scheme`` is a word (``Token``, ``Bearer``) takes
   ``<word> <token>`` (Rails' ``Token token="<token>"`` too).
-* ``lenient`` mode accepts any well-formed credential: the caller is the JWT's ``user_id`` (or
-  ``sub``) when the token is a JWT, else the token itself.
+* ``lenient`` mode accepts any JWT, its signature and expiry unchecked (the caller is its
+  ``user_id``, or ``sub``), and the opaque tokens the contract knows: the document's demo token and
+  those of the ``known-tokens`` table. A scheme whose ``x-specmock-credential.opaque`` is ``any``
+  takes any opaque token as a user of its own (so a frontend can make up users); elsewhere a
+  made-up token is refused, as a harness probing with an invalid credential expects.
 * ``strict`` mode accepts an HS256 JWT signed with the server's secret and not expired, or an opaque
   token listed in the table the scheme's ``x-specmock-credential.known-tokens`` names.
 * ``off`` mode: the served contract has no security requirements at all.
@@ -125,18 +128,22 @@ class Credential:
     field: str  # the header, parameter or cookie name
     word: str | None  # "Bearer", "Basic", "Token", ... or None for a bare value
     known_tokens: tuple[str, str] | None = None
+    any_opaque: bool = False  # lenient mode takes any opaque token (x-specmock-credential.opaque: any)
+    demo_tokens: frozenset[str] = frozenset()  # opaque tokens the document shows as demo credentials
 
     @classmethod
-    def from_scheme(cls, name: str, scheme: Mapping[str, Any]) -> Credential:
+    def from_scheme(cls, name: str, scheme: Mapping[str, Any], demo: Mapping[str, Any] | None = None) -> Credential:
         hint = scheme.get("x-specmock-credential") or {}
         known = hint.get("known-tokens")
         table_field = tuple(known.split(".", 1)) if isinstance(known, str) and "." in known else None
+        options = {"known_tokens": table_field, "any_opaque": hint.get("opaque") == "any",
+                   "demo_tokens": frozenset([demo["token"]] if demo and "token" in demo else [])}
         kind = scheme.get("type", "apiKey")
         if kind == "apiKey":
             return cls(name, kind, scheme.get("in", "header"), scheme.get("name", "X-API-Key"), hint.get("scheme"),
-                       table_field)
+                       **options)
         word = "Basic" if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic" else "Bearer"
-        return cls(name, kind, "header", "Authorization", word, table_field)
+        return cls(name, kind, "header", "Authorization", word, **options)
 
     @property
     def form(self) -> str:
@@ -213,8 +220,14 @@ class Authenticator:
         token = credential.token(value)
         if credential.word == "Basic":
             return self._basic(credential, token)
-        strict = self.mode == "strict"
-        claims = self._strict_claims(credential, token) if strict else decode_unverified(token) or {}
+        if self.mode == "strict":
+            claims = self._strict_claims(credential, token)
+        else:
+            claims = decode_unverified(token) or {}
+            if not claims and not self._opaque_accepted(credential, token):
+                raise credential.unauthorized(
+                    f"{credential.field}: not a credential this mock knows: send a JWT (any will do in lenient mode) "
+                    "or the demo credential its docs page shows")
         identity = claims.get("user_id", claims.get("sub")) if claims else token
         if claims and (not isinstance(identity, (str, int)) or identity == ""):
             raise credential.unauthorized(f"{credential.field}: the JWT carries no user_id (or sub) claim")
@@ -230,6 +243,10 @@ class Authenticator:
         except jwt.PyJWTError as exc:
             raise credential.unauthorized(f"The token is not valid: {exc}") from None
 
+    def _opaque_accepted(self, credential: Credential, token: str) -> bool:
+        return credential.any_opaque or token in credential.demo_tokens or bool(
+            credential.known_tokens and self._known(credential, token))
+
     def _known(self, credential: Credential, token: str) -> bool:
         table, name = credential.known_tokens  # type: ignore[misc]
         if name == "token":
@@ -243,8 +260,9 @@ class Authenticator:
             raise credential.unauthorized("Authorization: Basic needs base64 of user:password") from None
         if not separator or not user:
             raise credential.unauthorized("Authorization: Basic needs base64 of user:password")
-        if self.mode == "strict" and credential.known_tokens and not self._known(credential, user):
-            raise credential.unauthorized(f"Unknown user {user!r}")
+        if user != "demo" and not credential.any_opaque and not (credential.known_tokens
+                                                                 and self._known(credential, user)):
+            raise credential.unauthorized(f"Authorization: unknown user {user!r}; the demo user is demo:demo")
         return Caller(user, token, {}, strict=self.mode == "strict")
 
     def demo_value(self, credential: Credential, demo: dict[str, Any] | None) -> str:
@@ -264,7 +282,8 @@ class Authenticator:
 def credentials_of(document: Any) -> dict[str, Credential]:
     """The credentials of a contract document, by security scheme name."""
     schemes = document.spec.get("components", {}).get("securitySchemes", {})
-    return {name: Credential.from_scheme(name, document.resolve(scheme)) for name, scheme in schemes.items()}
+    return {name: Credential.from_scheme(name, document.resolve(scheme), document.manifest.demo.get(name))
+            for name, scheme in schemes.items()}
 
 
 def demo_caller(document: Any, credentials: dict[str, Credential], authenticator: Authenticator) -> Caller:

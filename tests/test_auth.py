@@ -12,6 +12,9 @@ from specmock.cli import main
 from specmock.settings import Settings
 from tests.conftest import BEARER, DOWNLOAD_TOKEN, FORM, PROVIDER_TOKEN, make_client
 
+IMAGE_REQUEST = {"name": "My image", "instance": "74089c18-f80a-11e3-8ef5-b2227cce2b54", "provider": 1,
+                 "description": "d", "software": "s", "sys": "x", "exclude": "none", "tags": ["ESD"], "vis": "public"}
+
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 PROVIDER_PATH = "/api/v1/providers/b870990d-396b-46ca-a92e-ba6a63bacc61/provider_requests"
 IMAGE = "image_ids[]=0d8611a7-be32-4924-b7c4-12a82ea78af8"
@@ -160,3 +163,40 @@ def test_decoded_claims_are_the_callers_own_copy():
     decode_unverified(token)["user_id"] = "changed"
     assert decode_unverified(token)["user_id"] == "ce597adb-e7f1-4e9b-aa5a-95e2bf829714"
     assert decode_unverified("not a jwt") is None
+
+
+@pytest.mark.parametrize("path, sent, reads", [
+    ("/api/v4/content_requests?pending=true", {"Authorization": BEARER}, "Authentication"),
+    ("/api/v1/downloads", {"Authentication": "Bearer x"}, "Authorization"),
+])
+def test_a_credential_in_a_similar_looking_header_is_named(client, path, sent, reads):
+    response = client.request("GET" if "?" in path else "POST", path, headers=sent)
+    assert response.status_code == 401
+    detail = response.json()["detail"]
+    other = next(iter(sent))
+    assert f"`{reads}:" in detail and f"sent `{other}` instead" in detail, detail
+    assert response.headers["www-authenticate"]
+
+
+def test_a_credential_in_the_wrong_form_says_which_form(client):
+    response = client.post("/api/v1/downloads", headers={"Authorization": "Bearer abc"})
+    assert response.status_code == 401
+    assert 'Token token="<token>"' in response.json()["detail"] and "Bearer" in response.json()["detail"]
+
+
+def test_image_requests_as_the_document_shows_them_need_no_credential_in_lenient_mode(client):
+    listing = client.get("/api/v1/image_requests")
+    assert listing.status_code == 200 and listing.json()["count"] == 1
+    created = client.post("/api/v1/image_requests", json=IMAGE_REQUEST)
+    assert created.status_code == 200 and created.json()["created_by"] == "username"  # the API's demo user
+    assert client.get(f"/api/v1/image_requests/{created.json()['id']}").status_code == 200
+    spec = client.get("/docs/image_requests/openapi.json").json()
+    assert {} in spec["paths"]["/image_requests"]["get"]["security"]  # the served contract says so
+
+
+def test_image_requests_need_a_credential_in_strict_mode(settings):
+    with strict_client(settings) as client:
+        response = client.get("/api/v1/image_requests")
+        assert response.status_code == 401 and "`Authorization: Token" in response.json()["detail"]
+        spec = client.get("/docs/image_requests/openapi.json").json()
+        assert spec["paths"]["/image_requests"]["get"]["security"] == [{"TokenAuth": []}]

@@ -100,3 +100,16 @@ def test_a_huge_rejected_value_is_not_echoed_back_whole(client):
     assert response.status_code == 400
     assert len(response.content) < 2_000
     assert response.json()["errors"][0]["field"] == "body.content_request.name"
+
+
+def test_a_body_that_is_not_json_says_so_and_where(client):
+    """The document's own example elides items with ``...``: the answer says the body is not JSON,
+    the line and column, and shows the line."""
+    body = (b'{\n  "media_files": [\n    {"name": "image", "s3_key": "s3_key", "format_type": "png", '
+            b'"media_type": "photo", "size": 53324},\n    ...\n  ]\n}')
+    response = client.put("/api/v4/content_requests/4c38da5893b1f793/complete", content=body,
+                          headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "not valid JSON" in detail and "line 4, column 5" in detail and "'...'" in detail, detail
+    assert response.json()["errors"] == [{"field": "body", "rule": "json", "message": detail.split(": ", 1)[1]}]

@@ -104,16 +104,19 @@ class Behaviours:
     def _documented_under_item(self, operation: Operation, shaper: Shaper) -> Documented:
         """A documented answer; under a resource's item path (``/orders/{id}/cancel``), a 404 when the
         item does not exist and the contract declares one."""
-        owner = next((resource for resource in self.resources.values()
-                      if resource.document == operation.document.name and resource.item
-                      and operation.path.startswith(resource.item + "/")), None)
-        if owner is None or "404" not in {str(code) for code in operation.spec.get("responses", {})}:
+        under = [resource for resource in self.resources.values()
+                 if resource.document == operation.document.name and resource.item
+                 and operation.path.startswith(resource.item + "/")]
+        if not under or "404" not in {str(code) for code in operation.spec.get("responses", {})}:
             return Documented(operation, shaper)
+        owner = max(under, key=lambda resource: len(resource.item or ""))
         table, param = table_of(owner), owner.id_param
 
         def exists(call: Call) -> bool:
             record = call.store.peek(table, call.path_params.get(param))
-            return record is not None and (not owner.owner or record["owner"] == call.caller.key)
+            scope = [call.path_params.get(name) for name in owner.parents]
+            return record is not None and record["scope"] == scope and (
+                not owner.owner or record["owner"] == call.caller.key)
 
         return Documented(operation, shaper, exists, f"No {owner.name} item with {owner.id_property} given")
 

@@ -19,11 +19,11 @@ from typing import Any
 
 import rstr
 from connexion.json_schema import Draft4ResponseValidator
-from jsonschema import Draft4Validator
+from openapi_schema_validator import OAS30Validator
 
 from specmock.contract.model import Document
 
-_CHECKER = Draft4Validator.FORMAT_CHECKER
+_CHECKER = OAS30Validator.FORMAT_CHECKER
 ATTEMPTS = 8
 MAX_DEPTH = 8
 

@@ -79,18 +79,21 @@ def _stamp(schema: dict[str, t.Any]) -> str:
     return moment[:10] if schema.get("format") == "date" else moment
 
 
-def server_set(name: str, schema: dict[str, t.Any], request_properties: set[str]) -> bool:
+def server_set(name: str, schema: dict[str, t.Any], request_properties: t.Collection[str]) -> bool:
     """Whether the server, not the client, sets a property: it is read-only, or requests lack it."""
     return bool(schema.get("readOnly")) or name not in request_properties
 
 
 def new_item(body: dict[str, t.Any], identifier: t.Any, resource: Resource, item_properties: dict[str, t.Any],
-             request_properties: set[str], caller: str, path_params: dict[str, t.Any], shaper: t.Any
+             request_properties: dict[str, t.Any], caller: str, path_params: dict[str, t.Any], shaper: t.Any
              ) -> dict[str, t.Any]:
-    """A new item: the body, the identifier, the parent ids and owner, creation times, defaults, and
-    a generated value for every other required property nobody sent."""
-    data = {key: value for key, value in body.items()
-            if not (key in item_properties and item_properties[key].get("readOnly"))}
+    """A new item: the body (with the request schema's defaults for what it left out), the
+    identifier, the parent ids and owner, the time for server-set dates, the item schema's defaults,
+    and a generated value for every other required property nobody sent."""
+    data = {name: copy.deepcopy(schema["default"]) for name, schema in request_properties.items()
+            if "default" in schema and name not in body}
+    data.update((key, value) for key, value in body.items()
+                if not (key in item_properties and item_properties[key].get("readOnly")))
     data[resource.id_property] = identifier
     for name in resource.parents:
         if name in item_properties and name not in data:
@@ -100,10 +103,10 @@ def new_item(body: dict[str, t.Any], identifier: t.Any, resource: Resource, item
     for name, schema in item_properties.items():
         if name in data or not server_set(name, schema, request_properties):
             continue
-        if name in CREATED or name in UPDATED:
-            data[name] = _stamp(schema)
-        elif "default" in schema:
+        if "default" in schema:
             data[name] = copy.deepcopy(schema["default"])
+        elif name in CREATED or name in UPDATED or schema.get("format") in ("date-time", "date"):
+            data[name] = _stamp(schema)
     for name in _required(resource, shaper):
         if name not in data and name in item_properties:
             data[name] = shaper.generated(item_properties[name])
@@ -117,7 +120,7 @@ def _required(resource: Resource, shaper: t.Any) -> list[str]:
 
 
 def _kept(old: dict[str, t.Any], resource: Resource, item_properties: dict[str, t.Any],
-          request_properties: set[str]) -> dict[str, t.Any]:
+          request_properties: t.Collection[str]) -> dict[str, t.Any]:
     """What a change never touches: the identifier, the owner, read-only and other server-set fields."""
     kept = {name: value for name, value in old.items() if name == resource.id_property or name == resource.owner
             or name in resource.parents or (name in item_properties
@@ -129,7 +132,7 @@ def _kept(old: dict[str, t.Any], resource: Resource, item_properties: dict[str, 
 
 
 def replaced(old: dict[str, t.Any], body: dict[str, t.Any], resource: Resource, item_properties: dict[str, t.Any],
-             request_properties: set[str]) -> dict[str, t.Any]:
+             request_properties: t.Collection[str]) -> dict[str, t.Any]:
     """PUT: the body replaces the item, but for what the server sets."""
     return {**{key: value for key, value in body.items()
                if not (key in item_properties and item_properties[key].get("readOnly"))},
@@ -150,7 +153,7 @@ def merge_patch(target: t.Any, patch: t.Any) -> t.Any:
 
 
 def merged(old: dict[str, t.Any], patch: t.Any, resource: Resource, item_properties: dict[str, t.Any],
-           request_properties: set[str]) -> dict[str, t.Any]:
+           request_properties: t.Collection[str]) -> dict[str, t.Any]:
     """PATCH: the body merged into the item (RFC 7386), but for what the server sets."""
     result = merge_patch(old, patch if isinstance(patch, dict) else {})
     return {**result, **_kept(old, resource, item_properties, request_properties)}

@@ -39,7 +39,7 @@ class ResourceBehaviour:
         self.status = rules.success_status(operation, action)
         self.answer_schema = response_schema(self.document, operation.responses().get(str(self.status)))
         body = request_schema(self.document, operation.spec)
-        self.request_properties = set(properties(self.document, body[1])) if body else set()
+        self.request_properties = properties(self.document, body[1]) if body else {}
         self.item_properties = properties(self.document, resource.item_schema) if resource.item_schema else {}
         self.conflicts = "409" in operation.responses()
         self._handle = getattr(self, f"_{action}")

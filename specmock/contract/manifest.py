@@ -20,7 +20,8 @@ On a security scheme (``components.securitySchemes.<name>``)::
 
     x-specmock-credential:
       scheme: Token                   # the value is "<scheme> <token>" (Rails' token="..." accepted)
-      known-tokens: users.token       # strict mode also accepts the opaque tokens of this table.field
+      known-tokens: users.token       # opaque tokens accepted in every mode: this table's field
+      opaque: any                     # lenient mode takes any opaque token, each a user of its own
 
 On a response header: ``x-specmock-value: caller-jwt | uuid`` (see ``specmock.engine.headers``).
 On a resource's collection path: ``x-specmock-resource`` (see ``specmock.contract.resources``).

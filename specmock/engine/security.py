@@ -55,8 +55,8 @@ class SecurityCheck:
             other = similar_header(first.field, list(headers))
             if other is not None:
                 sent = next(name for name in headers if name == other)
-                detail += (f" The request has a `{_title(sent)}` header instead: this API reads the credential "
-                           f"from `{first.field}`.")
+                detail += (f" The request sent `{_title(sent)}` instead: this API reads the credential from "
+                           f"`{first.field}`, not `{_title(sent)}`.")
         return Unauthorized(detail, headers={"WWW-Authenticate": first.challenge})
 
 

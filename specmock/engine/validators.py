@@ -101,7 +101,7 @@ class SpecmockParameterValidator(ParameterValidator):
         schema = param.get("schema", param)
         if schema.get("type") in ("integer", "number") and isinstance(value, str):
             raise BadRequest.for_field(field, "type", f"{value!r} is not of type {schema['type']!r}")
-        raise_for(field, check_for(schema).iter_errors(value))
+        raise_for(field, check_for(schema, check_formats=True).iter_errors(value))
 
 
 _SOURCES: dict[str, t.Callable[[ConnexionRequest], t.Mapping[str, t.Any]]] = {
@@ -216,7 +216,9 @@ class SpecmockFormValidator(_TypedBody, FormDataValidator):
     def _validate(self, body: t.Any) -> dict | None:  # type: ignore[override]
         if not isinstance(body, dict):
             raise BadRequest.for_field("body", "type", "the form body must be a set of fields")
-        if self._strict_validation:
+        # Fields the schema does not name are refused by name where it allows no others; elsewhere
+        # they are valid form data (Connexion's strict mode would refuse them all).
+        if self._strict_validation and self._schema.get("additionalProperties", True) is False:
             unknown = sorted(set(body) - set(self._schema.get("properties", {})))
             if unknown:
                 raise BadRequest(
