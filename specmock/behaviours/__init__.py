@@ -84,7 +84,8 @@ class Behaviours:
     def for_operation(self, operation: Operation, connexion_operation: AbstractOperation) -> Behaviour:
         function = self.handler(operation)
         if function is not None:
-            return HandlerBehaviour(function, connexion_operation)
+            return HandlerBehaviour(function, connexion_operation, [
+                resource for resource in self.resources.values() if resource.document == operation.document.name])
         resource = self._by_operation.get(operation.key)
         shaper = self.shapers[operation.document.name]
         if resource is not None:

@@ -17,7 +17,6 @@ import orjson
 
 from specmock.contract.model import Operation
 from specmock.contract.resources import Link, ListShape, Paging, Resource
-from specmock.problems import BadRequest
 
 CREATED = ("created_at", "createdAt", "created", "creation_date", "creationDate", "date_created", "dateCreated",
            "inserted_at", "insertedAt")
@@ -210,23 +209,29 @@ def ordered(items: list[dict[str, t.Any]], query: dict[str, t.Any], item_propert
     return present + missing
 
 
+def _whole(value: t.Any, default: int) -> int:
+    """A paging parameter as a whole number; the default for what is none (a contract may type
+    ``page`` as any string, and then any string is valid)."""
+    if isinstance(value, bool):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
 def _offset_of(query: dict[str, t.Any], paging: Paging, size: int) -> int:
     if paging.cursor and query.get(paging.cursor):
         return decode_cursor(str(query[paging.cursor]))
     if paging.page:
-        return (max(1, int(query.get(paging.page) or 1)) - 1) * size
+        return (max(1, _whole(query.get(paging.page), 1)) - 1) * size
     if paging.offset:
-        return max(0, int(query.get(paging.offset) or 0))
+        return max(0, _whole(query.get(paging.offset), 0))
     return 0
 
 
 def page_size(query: dict[str, t.Any], paging: Paging) -> int:
-    if paging.size and query.get(paging.size) is not None:
-        try:
-            return max(1, int(query[paging.size]))
-        except (TypeError, ValueError):
-            raise BadRequest.for_field(f"query.{paging.size}", "type", "a page size is a whole number") from None
-    return paging.default_size
+    return max(1, _whole(query.get(paging.size), paging.default_size)) if paging.size else paging.default_size
 
 
 def page_of(items: list[t.Any], query: dict[str, t.Any], paging: Paging) -> tuple[list[t.Any], int, int]:

@@ -141,3 +141,43 @@ class ResourceBehaviour:
 
     def _shaped(self, body: t.Any) -> t.Any:
         return self.shaper.shape(self.answer_schema, body) if self.answer_schema is not None else body
+
+
+class Items:
+    """One generic resource's items as a domain handler sees them (``resources["pets"]``): plain
+    dicts, copied in and out; items of a nested resource are scoped by their parents' ids."""
+
+    def __init__(self, store: t.Any, resource: Resource) -> None:
+        self.store = store
+        self.resource = resource
+        self.table = table_of(resource)
+
+    def get(self, identifier: t.Any) -> dict[str, t.Any] | None:
+        record = self.store.get(self.table, identifier)
+        return None if record is None else record["data"]
+
+    def all(self, *parents: t.Any) -> list[dict[str, t.Any]]:
+        return [record["data"] for record in self.store.find(
+            self.table, lambda record: not parents or record["scope"] == list(parents))]
+
+    def put(self, item: dict[str, t.Any], *parents: t.Any, owner: str | None = None) -> dict[str, t.Any]:
+        """Store ``item`` (replacing the one with its identifier)."""
+        identifier = item[self.resource.id_property]
+        with self.store.locked():
+            record = self.store.get(self.table, identifier)
+            if record is None:
+                self.store.insert(self.table, {"id": identifier, "scope": list(parents), "owner": owner,
+                                               "data": item})
+            else:
+                self.store.update(self.table, identifier, {"data": item})
+        return item
+
+    def delete(self, identifier: t.Any) -> bool:
+        return self.store.remove(self.table, identifier)
+
+
+class Resources(dict):
+    """The generic resources of one document, by name, for a domain handler's ``resources`` argument."""
+
+    def __init__(self, store: t.Any, resources: t.Iterable[Resource]) -> None:
+        super().__init__((resource.name, Items(store, resource)) for resource in resources)

@@ -167,7 +167,7 @@ class _Bundler:
         return node
 
     def _reference(self, node: dict[str, Any], ref: str, origin: Path, origin_doc: Any) -> Any:
-        where = f"{origin.name}: $ref {ref!r}"
+        where = f"{origin}: $ref {ref!r}"
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", ref):
             raise SpecError(f"{where}: remote references are not followed; download the file beside the document")
         file_part, _, fragment = ref.partition("#")
@@ -176,7 +176,10 @@ class _Bundler:
         target = (origin.parent / file_part).resolve() if file_part else origin
         if target != origin and not target.is_relative_to(self.root.resolve()):
             raise SpecError(f"{where}: points outside the document's folder ({self.root}); refused")
-        target_doc = read_file(target) if target != origin else origin_doc
+        try:
+            target_doc = read_file(target) if target != origin else origin_doc
+        except SpecError as error:
+            raise SpecError(f"{origin}: $ref {ref!r}: {error}") from None
         _pointer(target_doc, fragment, where)
         if target == self.base and target == origin:
             return node  # a local reference of the document itself
