@@ -169,8 +169,8 @@ def _edited_petstore(folder: Path) -> Path:
 
 
 def test_an_added_operation_and_property_are_served_without_code(tmp_path):
-    from tests.conftest import make_client
     from specmock.settings import Settings
+    from tests.conftest import make_client
 
     with make_client(Settings(specs=(_edited_petstore(tmp_path),), validate_responses=True)) as client:
         assert client.post("/v1/pets/1/vaccinations").json() == {"vaccine": "rabies"}
