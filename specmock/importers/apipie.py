@@ -256,6 +256,7 @@ def _examples(operation: Operation, lines: Lines, warn: LineWarn) -> None:
             if name not in known
         )
         if request := _body(example.request, _located(warn, "example", example.line)):
+            request.answered = example.status
             operation.requests.append(request)
         if example.status is None:
             warn(Kind.SKIPPED, f"example {example.call!r} shows no status line: its response left out", example.line)

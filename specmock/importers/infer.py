@@ -67,7 +67,7 @@ def json_type(value: Any) -> str:
 def infer_schema(samples: list[Any]) -> dict[str, Any]:
     """The schema that every sample satisfies.
 
-    Objects require the keys present in every sample; array items merge all elements; a null
+    Objects require the keys present (and not null) in every sample; array items merge all elements; a null
     sample makes the schema ``nullable`` (typed by the other samples; left untyped when only
     nulls were seen). Scalars keep their first sample as ``example``.
     """
@@ -100,7 +100,7 @@ def _object(schema: dict[str, Any], values: list[dict]) -> None:
     for value in values:
         names.extend(name for name in value if name not in names)
     schema["properties"] = {name: infer_schema([value[name] for value in values if name in value]) for name in names}
-    required = [name for name in names if all(name in value for value in values)]
+    required = [name for name in names if all(value.get(name) is not None for value in values)]
     if required:
         schema["required"] = required
 

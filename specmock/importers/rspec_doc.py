@@ -183,10 +183,13 @@ class _Reader(MarkdownReader):
 
     def finish_exchange(self) -> None:
         exchange, self.exchange = self.exchange, {}
+        known = len(self.operation.requests) if self.operation else 0
         if self.operation and "request" in exchange:
             self.request(self.operation, exchange["request"])
         if self.operation and "response" in exchange:
             self.response(self.operation, exchange["response"])
+            for body in self.operation.requests[known:]:
+                body.answered = self.operation.responses[-1].status
 
     def request(self, operation: Operation, parts: Parts) -> None:
         headers = parse_headers(parts.get("headers", ("", None))[0])
