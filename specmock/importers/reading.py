@@ -39,9 +39,39 @@ Warn = Callable[[Kind, str], None]
 """Where a reader reports what it forgave or could not read."""
 
 
+FORMATTED = {
+    "date": {"type": "string", "format": "date"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "date-time": {"type": "string", "format": "date-time"},
+    "time": {"type": "string"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "file": {"type": "string", "format": "binary"},
+}
+_LISTS = (("array[", "]"), ("array<", ">"), ("array of ", ""), ("list of ", ""), ("[", "]"), ("", "[]"))
+
+
 def schema_type(name: str) -> str | None:
     """The JSON Schema type for a type name as documents write it (``String``, ``Hash``, ``int``)."""
     return TYPE_NAMES.get(name.strip().lower())
+
+
+def type_schema(name: str) -> dict[str, Any] | None:
+    """The schema a type name states: ``Integer``, ``Date``, and lists written ``Array[String]``,
+    ``Array<Integer>``, ``array of strings``, ``[Hash]`` or ``String[]``; None when unknown."""
+    text = " ".join(name.strip().lower().split())
+    if not text or len(text) > 80:
+        return None
+    if text in FORMATTED:
+        return dict(FORMATTED[text])
+    if kind := TYPE_NAMES.get(text):
+        return {"type": kind}
+    for prefix, suffix in _LISTS:
+        if text.startswith(prefix) and text.endswith(suffix) and len(text) > len(prefix) + len(suffix):
+            inner = text[len(prefix) : len(text) - len(suffix)].strip()
+            items = type_schema(inner) or (type_schema(inner[:-1]) if inner.endswith("s") else None)
+            if items is not None:
+                return {"type": "array", "items": items}
+    return None
 
 
 def media_type_of(content_type: str | None) -> str | None:

@@ -13,16 +13,16 @@ from markdown_it.tree import SyntaxTreeNode
 from specmock.importers.markup import MarkdownReader, inline_text, line_of, markdown_tree, pre_text
 from specmock.importers.model import METHOD_PATTERN, Document, Field, Operation, Response
 from specmock.importers.problems import Kind
-from specmock.importers.reading import form_values, parse_headers, parse_status, read_body, schema_type
+from specmock.importers.reading import parse_headers, parse_status, read_body
 from specmock.importers.registry import importer
+from specmock.importers.rspec_fields import documented_field, query_fields
 
-_CALL = re.compile(rf"^({METHOD_PATTERN})\s+(/\S*)$")
-_CALL_HEADING = re.compile(rf"^###\s+({METHOD_PATTERN})\s+/", re.M)
+_CALL = re.compile(rf"^({METHOD_PATTERN})\s+(/?[\w{{:.~-][^\s]*|/)$")
+_CALL_HEADING = re.compile(rf"^###\s+({METHOD_PATTERN})\s+/?[\w{{:]", re.M)
 FIELD_SECTIONS = ("parameters", "response fields")
 SECTIONS = (*FIELD_SECTIONS, "explanation", "request", "response")
 PARTS = ("headers", "route", "query parameters", "body", "status", "curl")
-REQUIRED = {"true": True, "yes": True, "required": True, "false": False, "no": False, "optional": False}
-_REQUIRED_MARK = re.compile(r"\s*\*?-\s*required\s*-\*?\s*$")  # `Name : id *- required -*`
+REQUIRED_MARKS = ("*- required -*", "- required -")  # `Name : id *- required -*`
 SKIPPED = "skipped"
 Parts = dict[str, tuple[str, int | None]]
 
@@ -46,23 +46,10 @@ def parse(text: str, file: str) -> Document:
 def _documented_field(entry: dict[str, str], line: int | None, marked: bool = False) -> Field:
     """A parameter from a table row or from ``Name : x`` lines; in the latter, a parameter is
     required when marked ``*- required -*`` (or given ``Required : true``)."""
-    name, scope = entry.get("name", "").strip("`"), entry.get("scope", "").strip("`")
-    bare = _REQUIRED_MARK.sub("", name)
-    kind = schema_type(entry.get("type", ""))
-    required = REQUIRED.get(entry.get("required", "").strip().lower())
-    if marked and required is None:
-        required = bare != name
-    return Field(
-        f"{scope}[{bare}]" if scope and bare else bare,
-        required=required,
-        description=entry.get("description", ""),
-        schema={"type": kind} if kind else {},
-        line=line,
-    )
-
-
-def _query_fields(query: str) -> list[Field]:
-    return [Field(name, "query", schema={"example": value}) for name, value in form_values(query).items()]
+    name = entry.get("name", "").rstrip()
+    mark = next((mark for mark in REQUIRED_MARKS if name.endswith(mark)), "")
+    bare = name.removesuffix(mark).rstrip() if mark else name
+    return documented_field({**entry, "name": bare}, line, bool(mark) if marked else None)
 
 
 class _Reader(MarkdownReader):
@@ -102,7 +89,7 @@ class _Reader(MarkdownReader):
             self.finish_operation()
             self.operation = Operation(
                 call[1].lower(),
-                call[2],
+                "/" + call[2].lstrip("/"),
                 self.document.file,
                 line,
                 self.example_title,
@@ -197,7 +184,7 @@ class _Reader(MarkdownReader):
         if "route" in parts:
             fields += self.route(operation, *parts["route"])
         if "query parameters" in parts:
-            fields += _query_fields(parts["query parameters"][0])
+            fields += query_fields(*parts["query parameters"])
         known = {(field.location, field.name) for field in operation.fields}
         operation.fields.extend(field for field in fields if (field.location, field.name) not in known)
         if "body" in parts:
@@ -216,12 +203,12 @@ class _Reader(MarkdownReader):
         template, actual = operation.path.strip("/").split("/"), url.path.strip("/").split("/")
         if len(template) != len(actual):
             self.warn(Kind.CONTRADICTION, f"the route {url.path} does not match the path", line)
-            return _query_fields(url.query)
+            return query_fields(url.query, line)
         return [
             Field(segment.strip(":{}"), "path", True, schema={"example": unquote(value)}, line=line)
             for segment, value in zip(template, actual, strict=True)
             if segment.startswith(":") or (segment.startswith("{") and segment.endswith("}"))
-        ] + _query_fields(url.query)
+        ] + query_fields(url.query, line)
 
     def response(self, operation: Operation, parts: Parts) -> None:
         status_text, line = parts.get("status", ("", None))

@@ -1,0 +1,196 @@
+"""The importer's corpus: sample documents written for these tests (each reproduces constructs found
+in real legacy documentation), with what their drafts must promise.
+
+:data:`CORPUS` is a plain list so that other tests can iterate it (serve each draft, verify it);
+each :class:`Sample` names its file under ``samples/`` and the operations its draft must hold,
+stated as facts (see :mod:`tests.importers.draft_facts`): parameters and response statuses exactly,
+request and response properties as a subset, plus the warning kinds the report must contain.
+:data:`REFUSED` lists the documents that must not be imported, with the kind of failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from specmock.importers.problems import Kind
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one operation of a draft must promise."""
+
+    parameters: dict[str, str] = field(default_factory=dict)
+    """Every parameter: ``"path 0"`` (by position), ``"query page"``, ``"header X-Id"`` -> fact."""
+    security: tuple[str, ...] = ()
+    request: dict[str, str] = field(default_factory=dict)
+    """Request body properties (of ``request_type``) that must be present, with their facts."""
+    request_type: str | None = None
+    responses: dict[int, dict[str, str]] = field(default_factory=dict)
+    """Every response status, with JSON body properties that must be present (``""``: the body)."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    name: str
+    format: str
+    calls: dict[str, Call]
+    """``"GET /messages/{}"`` (path as served, variables unnamed) -> what it promises."""
+    warnings: frozenset[Kind] = frozenset()
+    servers: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return SAMPLES / self.name
+
+
+CORPUS: list[Sample] = [
+    Sample(
+        "catalog.apib",
+        "apiblueprint",
+        {
+            "GET /widgets/{}": Call(
+                {"path 0": "string(uuid)!"},
+                responses={
+                    200: {"": "object", "id": "string(uuid)!", "label": "string!", "released": "string(date)"},
+                    404: {},
+                },
+            ),
+            "PUT /widgets/{}": Call(
+                {"path 0": "string(uuid)!"},
+                ("BearerAuth",),
+                {"label": "string!", "price": "integer!"},
+                JSON,
+                {200: {"id": "string(uuid)!"}},
+            ),
+            "PATCH /widgets/{}": Call(
+                {"path 0": "string(uuid)!"},
+                request={"stock": "number!", "reason": "string:restock,correction"},
+                request_type=JSON,
+                responses={204: {}},
+            ),
+            "GET /widgets": Call(
+                {"query page": "number", "query per_page": "number:10,20"},
+                responses={200: {"": "array", "[]/id": "string(uuid)!", "[]/owner/email": "string(email)!"}},
+            ),
+            "POST /widgets": Call(
+                request={"label": "string!", "dimensions": "object", "dimensions/width": "number!"},
+                request_type=JSON,
+                responses={201: {}},
+            ),
+        },
+        frozenset({Kind.SKIPPED, Kind.LENIENT_EXAMPLE, Kind.INCOMPLETE}),
+        ("https://api.example.com/api/v2",),
+    ),
+    Sample(
+        "orders.md",
+        "rspec-doc",
+        {
+            "GET /shops/{}/orders": Call(
+                {"path 0": "string!", "query page": "string", "query state[]": "array"},
+                responses={200: {"": "array", "[]/state": "string!", "[]/id": "string(uuid)"}},
+            ),
+            "POST /shops/{}/orders": Call(
+                {"path 0": "string!", "header X-Client-Version": "string", "header X-Request-Id": "string"},
+                ("TokenAuth",),
+                {"order": "object!", "order/quantity": "integer!", "order/note": "string"},
+                JSON,
+                {201: {"id": "string(uuid)!"}, 422: {"errors": "array!"}},
+            ),
+            "POST /shops/{}/orders/{}/tags": Call(
+                {"path 0": "string!", "path 1": "string(uuid)!"},
+                request={"tag_ids[]": "array!", "notes": "string"},
+                request_type=FORM,
+                responses={204: {}},
+            ),
+        },
+        frozenset({Kind.CONTRADICTION, Kind.INCOMPLETE, Kind.SKIPPED}),
+        ("/api/v1",),
+    ),
+    Sample(
+        "messages.md",
+        "rspec-doc",
+        {
+            "GET /workspaces/{}/messages": Call(
+                {"path 0": "string!", "query page": "integer", "query state": "string:unread,read,archived"},
+                ("XWorkspaceToken",),
+                responses={
+                    200: {
+                        "messages": "array!",
+                        "messages/[]/id": "string(uuid)!",
+                        "messages/[]/subject": "string!",
+                        "messages/[]/sent_at": "string(date-time)",  # not listed in Response Fields
+                        "messages/[]/read_at": "any",  # null in every example
+                    }
+                },
+            ),
+            "POST /workspaces/{}/messages": Call(
+                {"path 0": "string!"},
+                ("XWorkspaceToken",),
+                {
+                    "message/subject": "string!",
+                    "message/recipients": "array|object!",  # documented Array[String], shown as an object
+                    "message/priority": "string:low,normal,high",
+                },
+                JSON,
+                {201: {"id": "string(uuid)!", "read_at": "any"}},
+            ),
+            "PATCH /workspaces/{}/messages/{}": Call(
+                {"path 0": "string!", "path 1": "string(uuid)!"},
+                ("XWorkspaceToken",),
+                {"message/state": "string!:read,unread"},
+                JSON,
+                {204: {}},
+            ),
+        },
+        frozenset({Kind.CONTRADICTION, Kind.INCOMPLETE}),
+        ("/api/v1",),
+    ),
+    Sample(
+        "tickets.apipie.txt",
+        "apipie",
+        {
+            "GET /tickets": Call(
+                {"query state": "string:open,closed", "query page": "integer"},
+                ("XApiKey",),
+                responses={200: {"tickets/[]/id": "integer!", "tickets/[]/closed_at": "any"}},
+            ),
+            "POST /tickets": Call(
+                request={
+                    "ticket": "object!",
+                    "ticket/title": "string!",
+                    "ticket/priority": "string|integer",
+                    "ticket/labels/[]/name": "string!",
+                    "ticket/owner": "string",
+                },
+                request_type=JSON,
+                responses={200: {"id": "integer!"}, 422: {}},
+            ),
+            "DELETE /tickets/{}": Call({"path 0": "integer!"}, responses={200: {"success": "boolean!"}}),
+        },
+        frozenset({Kind.ASSUMED, Kind.LENIENT_EXAMPLE, Kind.CONTRADICTION}),
+        ("/api/v3",),
+    ),
+    Sample(
+        "tickets.apipie.html",
+        "apipie",
+        {
+            "GET /tickets/{}": Call(
+                {"path 0": "integer!", "query expand": "string:labels,owner"},
+                ("XApiKey",),
+                responses={200: {"labels/[]/name": "string!", "reporter": "string(email)!"}, 404: {}},
+            ),
+            "DELETE /tickets/{}": Call({"path 0": "string!"}, responses={204: {}}),
+        },
+        servers=("/api/v3",),
+    ),
+]
+
+REFUSED: dict[str, Kind] = {
+    "unfamiliar.raml": Kind.UNFAMILIAR,
+    "no_actions.apib": Kind.EMPTY,
+}
