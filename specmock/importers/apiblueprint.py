@@ -33,6 +33,9 @@ _URI_VARS = re.compile(r"\{(?P<op>[?&+#]?)(?P<names>[^{}]*)\}")
 _META = re.compile(r"^(?P<key>FORMAT|HOST)\s*:\s*(?P<value>\S+)", re.M)
 _ACTION_HEADING = re.compile(rf"^#+\s[^\n\[]*\[(?:/[^\]\n]*|(?:{METHOD_PATTERN})\b[^\]\n]*)\]\s*$", re.M)
 BODY_METHODS = ("post", "put", "patch")
+QUERY_METHODS = ("get", "head")
+"""The actions a resource's URI template query variables belong to when only an action, not the
+resource, describes them (a POST to a collection does not take its list's paging)."""
 DATA_STRUCTURES = "data structures"
 
 
@@ -221,9 +224,11 @@ class _Reader(MarkdownReader):
         self.operation = Operation(
             method.lower(), path, self.document.file, line, name, tags=[self.group] if self.group else []
         )
-        self.operation.fields.extend(Field(name, "query", line=line) for name in query)
-        if self.resource and not uri:
-            self.operation.fields.extend(self.resource.parameters)
+        inherited = self.resource.parameters if self.resource and not uri else []
+        stated = {found.name for found in inherited}
+        if uri or method.lower() in QUERY_METHODS:
+            self.operation.fields.extend(Field(name, "query", line=line) for name in query if name not in stated)
+        self.operation.fields.extend(inherited)
 
     def paragraph(self, text: str) -> None:
         meta = dict(_META.findall(text))

@@ -74,10 +74,10 @@ def overlay(target: dict[str, Any], stated: dict[str, Any], name: str, warn: War
         )
         documented["enum"] = [*documented["enum"], target["example"]]
     for key, value in documented.items():
-        if key == "properties" and isinstance(target.get("properties"), dict):
+        if key == "properties" and isinstance(target.setdefault("properties", {}), dict):
             for child, schema in value.items():
                 overlay(target["properties"].setdefault(child, {}), schema, f"{name}.{child}", warn)
-        elif key == "items" and isinstance(target.get("items"), dict) and target["items"]:
+        elif key == "items" and isinstance(target.setdefault("items", {}), dict):
             overlay(target["items"], value, f"{name}[]", warn)
         elif key == "required" and "properties" in documented:
             target["required"] = list(value)

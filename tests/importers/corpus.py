@@ -87,6 +87,77 @@ CORPUS: list[Sample] = [
         ("https://api.example.com/api/v2",),
     ),
     Sample(
+        "albums.apib",
+        "apiblueprint",
+        {
+            "GET /albums/{}": Call(
+                {"path 0": "string(uuid)!"},
+                ("XAlbumToken",),
+                responses={
+                    200: {
+                        "id": "string(uuid)!",
+                        "created_on": "string(date)!",  # a sample with hyphens keeps its `required`
+                        "visibility": "string!:public,members,private",
+                        "cover/lat": "number!",  # a named type (Data Structures)
+                        "photos": "array!",
+                        "photos/[]/taken_at": "string(date-time)!",
+                        "photos/[]/sizes/[]/width": "number!",  # an unnamed member `+ (object)`
+                        "tags": "array",
+                        "owner/name": "string!",
+                        "owner/email": "string(email)",
+                    },
+                    404: {},
+                },
+            ),
+            "PATCH /albums/{}": Call(
+                {"path 0": "string(uuid)!"},
+                ("XAlbumToken",),
+                {"title": "string", "visibility": "string:public,private"},
+                JSON,
+                {200: {"photos/[]/id": "string(uuid)!"}},
+            ),
+            "GET /albums/{}/photos": Call(
+                {"path 0": "string(uuid)!", "query taken_after": "string(date)", "query limit": "number"},
+                responses={200: {"": "array", "[]/id": "string(uuid)!", "[]/location/lng": "number!"}},
+            ),
+            "POST /albums/{}/photos": Call(
+                {"path 0": "string!"},
+                request={"id": "string(uuid)!", "caption": "string", "sizes/[]/height": "number!"},
+                request_type=JSON,
+                responses={201: {"taken_at": "string(date-time)!"}},
+            ),
+        },
+        servers=("https://photos.example.net/api/v2",),
+    ),
+    Sample(
+        "members.apib",
+        "apiblueprint",
+        {
+            "GET /clubs/{}/members": Call(
+                {"path 0": "number!", "query status": "string:active,lapsed,banned", "query page": "number"},
+                ("TokenAuth",),
+                responses={
+                    200: {"": "array", "[]/id": "integer!", "[]/card/expires_on": "string(date)!"},
+                    401: {"error": "string!"},
+                },
+            ),
+            "POST /clubs/{}/members": Call(
+                {"path 0": "string!"},
+                request={"name": "string!", "interests[]": "array!"},
+                request_type=FORM,
+                responses={201: {"name": "string!", "id": "number!", "status": "string!:active,lapsed,banned"}},
+            ),
+            "PUT /clubs/{}/members/{}": Call(
+                {"path 0": "number!", "path 1": "number!"},
+                request={"name": "string!", "status": "string:active,banned", "reason": "string"},
+                request_type=JSON,
+                responses={200: {"nickname": "string", "card/number": "string!", "interests": "array"}},
+            ),
+            "DELETE /clubs/{}/members/{}": Call({"path 0": "number!", "path 1": "number!"}, responses={204: {}}),
+        },
+        frozenset({Kind.INCOMPLETE}),
+    ),
+    Sample(
         "orders.md",
         "rspec-doc",
         {
