@@ -13,22 +13,25 @@ from pathlib import Path
 from typing import Any
 
 # The parsers register themselves when imported.
-from specmock.importers import apiblueprint, apipie, rspec_doc  # noqa: F401
+from specmock.importers import apiblueprint, apipie, apipie_json, rspec_doc, rspec_json  # noqa: F401
 from specmock.importers.draft import build_draft
 from specmock.importers.model import Document
 from specmock.importers.problems import ImportFailure, ImportProblem, Kind
 from specmock.importers.registry import IMPORTERS
+from specmock.importers.sources import read_source
 
 AUTO = "auto"
 
 
 @dataclass
 class Outcome:
-    """What became of one file: its document, or why it was not imported."""
+    """What became of one file: its document, why it was not imported, or the document it was read
+    through (an index that links to it)."""
 
     file: str
     document: Document | None = None
     failure: ImportProblem | None = None
+    through: str | None = None
 
 
 @dataclass
@@ -50,10 +53,7 @@ def read_document(path: Path, fmt: str = AUTO) -> Document:
     """Parse one file in the given format (or the detected one); :class:`ImportFailure` when it
     cannot be read, is of no known format, or describes no operation."""
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ImportFailure(ImportProblem(Kind.UNREADABLE, f"cannot be read: {error}", file)) from None
+    text = read_source(path)
     entry = IMPORTERS.detect(text) if fmt == AUTO else IMPORTERS.get(fmt)
     if entry is None:
         message = f"unfamiliar document: not {', '.join(IMPORTERS.names())} (--format forces one)"
@@ -64,6 +64,24 @@ def read_document(path: Path, fmt: str = AUTO) -> Document:
     return document
 
 
+def _read_once(outcomes: list[Outcome]) -> None:
+    """A file also read through another document (an example its index links to) is imported once,
+    through that document, and the report says so."""
+    through = {
+        str(Path(source).resolve()): outcome
+        for outcome in outcomes
+        if outcome.document
+        for source in outcome.document.sources
+    }
+    for outcome in outcomes:
+        reader = through.get(str(Path(outcome.file).resolve()))
+        if outcome.document and reader is not None and reader is not outcome:
+            reader.document.warn(
+                Kind.MERGED, f"{outcome.file} was also given on its own: read once, through this index"
+            )
+            outcome.document, outcome.through = None, reader.file
+
+
 def import_documents(paths: list[Path], fmt: str = AUTO) -> ImportResult:
     """Read every file and merge those that could be read into one draft (None when none could)."""
     outcomes = []
@@ -72,6 +90,7 @@ def import_documents(paths: list[Path], fmt: str = AUTO) -> ImportResult:
             outcomes.append(Outcome(str(path), read_document(path, fmt)))
         except ImportFailure as failure:
             outcomes.append(Outcome(str(path), failure=failure.problem))
+    _read_once(outcomes)
     result = ImportResult(outcomes)
     if result.documents:
         result.draft, result.problems = build_draft(result.documents)

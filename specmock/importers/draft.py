@@ -15,7 +15,14 @@ from http import HTTPStatus
 from typing import Any
 
 from specmock.importers.conformance import UNMATCHED, check_operation
-from specmock.importers.fields import apply_fields, documented_schema, overlay, property_paths, report_coverage
+from specmock.importers.fields import (
+    apply_fields,
+    documented_schema,
+    form_values_typed,
+    overlay,
+    property_paths,
+    report_coverage,
+)
 from specmock.importers.infer import infer_schema, untyped
 from specmock.importers.model import Document, Field, Operation, Response
 from specmock.importers.paths import VARIABLE, Placed, merge_variable_names, place
@@ -218,7 +225,7 @@ class _Builder:
                 key = name.lower() if location in ("header", "credential") else name
                 groups.setdefault((location, key), (name, []))[1].append(found)
                 mentions.setdefault((location, key), set()).add(index)
-                if found.required is not None:
+                if found.required is not None and any(200 <= r.status < 300 for r in operation.responses):
                     stating.setdefault(location, set()).add(index)
         for variable in variables:
             groups.setdefault(("path", variable), (variable, []))
@@ -258,6 +265,10 @@ class _Builder:
         for found in fields:
             for key, value in found.schema.items():
                 schema.setdefault(key, value)
+        defaults = list(dict.fromkeys(str(found.schema["default"]) for found in fields if "default" in found.schema))
+        if len(defaults) > 1:
+            self.warn(operation, Kind.MERGED, f"{where} has different defaults ({', '.join(defaults)}): none kept")
+            del schema["default"]
         described = list(dict.fromkeys(found.description for found in fields if found.description))
         if renamed := sorted({found.name for found in fields if found.name != name}):
             described.append(f"Documented as `{'`, `'.join(renamed)}`.")
@@ -414,7 +425,7 @@ class _Builder:
         if pointers := untyped(schema):
             warn(Kind.INCOMPLETE, f"null in every example, so of unknown type: {', '.join(pointers)}")
         media: dict[str, Any] = {"schema": schema}
-        distinct = _distinct(examples)
+        distinct = _distinct([form_values_typed(example, schema) for example in examples] if form else examples)
         if len(distinct) == 1:
             media["example"] = distinct[0]
         elif distinct:

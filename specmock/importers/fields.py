@@ -49,13 +49,32 @@ def documented_schema(stated: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def overlay(target: dict[str, Any], stated: dict[str, Any], name: str, warn: Warn) -> None:
+def form_values_typed(example: Any, schema: dict[str, Any]) -> Any:
+    """A form body's values (all strings on the wire) read as the types the schema gives them."""
+    if not isinstance(example, dict):
+        return example
+    properties = schema.get("properties", {})
+    typed = {}
+    for name, value in example.items():
+        kind = properties.get(name, {}).get("type")
+        items = properties.get(name, {}).get("items", {}).get("type") if kind == "array" else None
+        typed[name] = [coerce(item, items) for item in value] if isinstance(value, list) else coerce(value, kind)
+    return typed
+
+
+def overlay(target: dict[str, Any], stated: dict[str, Any], name: str, warn: Warn, form: bool = False) -> None:
     """Put what the document states over what the examples showed, level by level: the document's
     types, enums, requirements and descriptions win. Where the document's type contradicts the
     example's, both are accepted (``anyOf``) and the contradiction is reported, so the draft still
     accepts its own examples."""
     documented = documented_schema(stated)
     kind, seen = documented.get("type"), target.get("type") or ("anyOf" in target and "mixed")
+    if form and seen == "string" and kind in ("integer", "number", "boolean"):
+        example = coerce(target.get("example"), kind)
+        if not isinstance(example, str):  # a form sends every value as text: read it as the documented type
+            target.clear()
+            target.update({"type": kind, "example": example})
+            seen = kind
     if kind and seen and kind != seen and not (kind == "number" and seen == "integer"):
         shown = dict(target)
         shown.pop("description", None)
@@ -114,7 +133,7 @@ def apply_fields(schema: dict[str, Any], fields: list[Field], form: bool, warn: 
         for step in steps[:-1]:
             parent = _container(parent, step)
         target = parent.setdefault("properties", {}).setdefault(steps[-1], {})
-        overlay(target, field.schema, field.name, warn)
+        overlay(target, field.schema, field.name, warn, form)
         if field.description:
             target["description"] = field.description
         _require(parent, steps[-1], field.required)

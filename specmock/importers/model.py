@@ -97,6 +97,8 @@ class Document:
     base: str | None = None
     operations: list[Operation] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    """Further files read for this document (the examples an index links to)."""
 
     def warn(self, kind: Kind, message: str, line: int | None = None) -> None:
         self.problems.append(ImportProblem(kind, message, self.file, line))

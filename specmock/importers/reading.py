@@ -35,6 +35,9 @@ _ELISION = re.compile(r"^\s*(\.\.\.|…)\s*,?\s*$")
 _FORM_LIKE = re.compile(r"^[^\s={}\[\]\"']+(\[[^\s=]*\])*=[^\s]*$")
 _STATUS = re.compile(r"^\s*(?P<code>[1-5]\d\d)\b\s*(?P<reason>.*?)\s*$")
 
+MAX_JSON_DEPTH = 64
+"""How deeply a JSON document may nest before a reader refuses it (Python's parser would recurse)."""
+
 Warn = Callable[[Kind, str], None]
 """Where a reader reports what it forgave or could not read."""
 
@@ -48,6 +51,36 @@ FORMATTED = {
     "file": {"type": "string", "format": "binary"},
 }
 _LISTS = (("array[", "]"), ("array<", ">"), ("array of ", ""), ("list of ", ""), ("[", "]"), ("", "[]"))
+
+
+def json_depth(text: str) -> int:
+    """How deeply brackets nest in a JSON text (outside strings): a linear scan, no parsing."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for char in text:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def load_json(text: str) -> Any:
+    """A JSON document, or ValueError (with the reason) when it is not JSON or nests deeper than
+    :data:`MAX_JSON_DEPTH`."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels")
+    return json.loads(text)
 
 
 def schema_type(name: str) -> str | None:
@@ -119,6 +152,9 @@ def read_body(text: str, media_type: str | None, warn: Warn) -> Body | None:
     if kind is not None and "json" not in kind:
         return Body(kind, [text])
     body = Body(kind or JSON)
+    if json_depth(text) > MAX_JSON_DEPTH:
+        warn(Kind.INVALID_EXAMPLE, f"the example nests deeper than {MAX_JSON_DEPTH} levels: left out")
+        return body
     try:
         body.examples.append(json.loads(text))
         return body

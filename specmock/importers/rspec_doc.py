@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from markdown_it.tree import SyntaxTreeNode
 
@@ -15,7 +15,7 @@ from specmock.importers.model import METHOD_PATTERN, Document, Field, Operation,
 from specmock.importers.problems import Kind
 from specmock.importers.reading import parse_headers, parse_status, read_body
 from specmock.importers.registry import importer
-from specmock.importers.rspec_fields import documented_field, query_fields
+from specmock.importers.rspec_fields import documented_field, query_fields, route_fields
 
 _CALL = re.compile(rf"^({METHOD_PATTERN})\s+(/?[\w{{:.~-][^\s]*|/)$")
 _CALL_HEADING = re.compile(rf"^###\s+({METHOD_PATTERN})\s+/?[\w{{:]", re.M)
@@ -199,16 +199,10 @@ class _Reader(MarkdownReader):
         method, _, target = text.strip().partition(" ")
         if method.lower() != operation.method:
             self.warn(Kind.CONTRADICTION, f"the route says {method}", line)
-        url = urlsplit(target.strip())
-        template, actual = operation.path.strip("/").split("/"), url.path.strip("/").split("/")
-        if len(template) != len(actual):
-            self.warn(Kind.CONTRADICTION, f"the route {url.path} does not match the path", line)
-            return query_fields(url.query, line)
-        return [
-            Field(segment.strip(":{}"), "path", True, schema={"example": unquote(value)}, line=line)
-            for segment, value in zip(template, actual, strict=True)
-            if segment.startswith(":") or (segment.startswith("{") and segment.endswith("}"))
-        ] + query_fields(url.query, line)
+        path_fields = route_fields(operation.path, target.strip(), line)
+        if path_fields is None:
+            self.warn(Kind.CONTRADICTION, f"the route {urlsplit(target.strip()).path} does not match the path", line)
+        return (path_fields or []) + query_fields(urlsplit(target.strip()).query, line)
 
     def response(self, operation: Operation, parts: Parts) -> None:
         status_text, line = parts.get("status", ("", None))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from specmock.importers.model import Field
 from specmock.importers.reading import form_values, type_schema
@@ -64,6 +65,19 @@ def query_fields(text: str, line: int | None = None) -> list[Field]:
             fields.append(Field(name.strip(), "query", schema={"example": _ruby_value(value.strip())}, line=line))
         return fields
     return [Field(name, "query", schema={"example": value}, line=line) for name, value in form_values(text).items()]
+
+
+def route_fields(template: str, target: str, line: int | None) -> list[Field] | None:
+    """Path parameter examples from a concrete route: ``/shops/7/orders`` for
+    ``/shops/:shop_id/orders`` gives ``shop_id`` = ``7``; None when the route does not match."""
+    expected, actual = template.strip("/").split("/"), urlsplit(target).path.strip("/").split("/")
+    if len(expected) != len(actual):
+        return None
+    return [
+        Field(segment.strip(":{}"), "path", True, schema={"example": unquote(value)}, line=line)
+        for segment, value in zip(expected, actual, strict=True)
+        if segment.startswith(":") or (segment.startswith("{") and segment.endswith("}"))
+    ]
 
 
 def _ruby_value(text: str) -> Any:

@@ -158,6 +158,119 @@ CORPUS: list[Sample] = [
         frozenset({Kind.INCOMPLETE}),
     ),
     Sample(
+        "projects.apipie.html",
+        "apipie",
+        {
+            "PUT /projects/{}": Call(
+                {"path 0": "integer!"},  # "Must be a Integer" inside <li><p>
+                ("XWorkbenchToken",),
+                {"project": "object!", "project/name": "string", "project/state": "string:active,paused,done"},
+                JSON,
+                {200: {}, 401: {}, 422: {}},  # no example of its own: a success is assumed
+            ),
+            "PATCH /projects/{}": Call(
+                {"path 0": "integer!"},
+                ("XWorkbenchToken",),
+                {"project/member_ids": "array"},
+                JSON,
+                {200: {"id": "integer!", "archived_at": "any"}, 401: {}, 422: {"errors/state": "array!"}},
+            ),
+            "DELETE /projects/{}": Call({"path 0": "integer!"}, responses={204: {}}),
+        },
+        frozenset({Kind.ASSUMED, Kind.INCOMPLETE}),
+        ("/api/v1",),
+    ),
+    Sample(
+        "oauth.apipie.txt",
+        "apipie",
+        {
+            "POST /oauth/token": Call(
+                request={
+                    "grant_type": "string!",
+                    "username": "string(email)",  # required by one grant type only
+                    "client_secret": "string",
+                },
+                request_type=JSON,
+                responses={200: {"access_token": "string!", "refresh_token": "any"}, 401: {"error": "string!"}},
+            ),
+            "DELETE /oauth/token": Call({"query token": "string!"}, responses={204: {}, 401: {}}),
+        },
+        frozenset({Kind.MERGED, Kind.ASSUMED}),
+        ("/api/v2",),
+    ),
+    Sample(
+        "library.schema_apipie.json",
+        "apipie-json",
+        {
+            "GET /books": Call(
+                {"query genre": "string:fiction,poetry,science", "query page": "integer"},
+                responses={200: {"": "array", "[]/published_on": "string(date)!"}},
+            ),
+            "POST /books": Call(
+                security=("XLibrarianKey",),
+                request={"book/title": "string!", "book/authors/[]/name": "string!", "book/copies": "number"},
+                request_type=JSON,
+                responses={201: {}, 401: {}, 422: {}},
+            ),
+            "PUT /loans/{}": Call(
+                {"path 0": "integer!"}, request={"due_on": "string!"}, request_type=JSON, responses={200: {}, 404: {}}
+            ),
+            "PATCH /loans/{}": Call(
+                {"path 0": "integer!"},
+                request={"due_on": "string(date)!"},
+                request_type=JSON,
+                responses={200: {"id": "integer!", "returned_at": "any"}, 404: {}},
+            ),
+        },
+        frozenset({Kind.ASSUMED}),
+        ("/api/v1",),
+    ),
+    Sample(
+        "rspec_json/index.json",
+        "rspec-json",
+        {
+            "GET /invoices": Call(
+                {"query status": "string:draft,sent,paid", "query per_page": "integer"},
+                ("XBillingToken",),
+                responses={200: {"invoices/[]/number": "string!", "invoices/[]/paid_at": "string"}},
+            ),
+            "POST /invoices": Call(
+                security=("XBillingToken",),
+                request={
+                    "invoice/customer_id": "integer!",
+                    "invoice/due_on": "string(date)!",
+                    "invoice/lines": "array!",
+                    "invoice/lines/[]/description": "string!",
+                },
+                request_type=JSON,
+                responses={201: {"number": "string!"}, 422: {"errors/lines": "array!"}},
+            ),
+            "POST /invoices/{}/payments": Call(
+                {"path 0": "string!"},
+                ("XBillingToken",),
+                {"amount_cents": "integer!", "method": "string!:card,transfer,cash"},
+                FORM,
+                {204: {}},
+            ),
+        },
+        frozenset({Kind.INCOMPLETE}),
+        ("/api/v3",),
+    ),
+    Sample(
+        "rspec_json/payments/recording_a_payment.json",
+        "rspec-json",
+        {
+            "POST /invoices/{}/payments": Call(
+                {"path 0": "string!"},
+                ("XBillingToken",),
+                {"amount_cents": "integer!", "method": "string!:card,transfer,cash"},
+                FORM,
+                {204: {}},
+            ),
+        },
+        servers=("/api/v3",),
+    ),
+    Sample(
         "orders.md",
         "rspec-doc",
         {

@@ -7,7 +7,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from specmock.importers import ImportResult, import_documents
-from specmock.importers.markup import html_lines
+from specmock.importers.htmltree import MAX_DEPTH, parse_html
 from specmock.importers.problems import Kind
 from tests.importers.spec_shapes import SAMPLES
 
@@ -111,6 +111,20 @@ def test_recorded_examples_give_bodies_statuses_and_query_parameters(page):
     assert page.problems == []  # 'Supported Formats' is known and says nothing the examples do not
 
 
-def test_html_lines_break_at_blocks_and_keep_pre_verbatim():
-    lines = html_lines('<h1>GET /a<br><small>Title</small></h1><ul><li>One</li></ul><pre>{\n  "a": 1\n}</pre>')
-    assert [text for _, text in lines] == ["GET /a", "Title", "• One", "{", '  "a": 1', "}"]
+def test_html_trees_close_elements_as_browsers_do_and_keep_pre_verbatim():
+    root = parse_html('<table><tr><td>a<td><ul><li><p>One</p><li>Two</ul><tr><td>b</table><pre>{\n  "a": 1\n}</pre>')
+    rows = [element for element in root.walk() if element.tag == "tr"]
+    assert [[cell.text() for cell in row.elements()] for row in rows] == [["a", "One Two"], ["b"]]
+    assert [item.text() for item in root.walk() if item.tag == "li"] == ["One", "Two"]
+    assert next(element for element in root.walk() if element.tag == "pre").raw_text() == '{\n  "a": 1\n}'
+
+
+def test_html_nesting_is_bounded():
+    root = parse_html("<div>" * 10_000 + "deep" + "</div>" * 10_000)
+    deepest, stack = 0, [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.elements())
+    assert deepest == MAX_DEPTH
+    assert root.text() == "deep"

@@ -65,7 +65,10 @@ def test_an_unfamiliar_document_exits_1_with_a_clear_report_and_no_draft(capsys)
     assert main(["import", UNFAMILIAR]) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert f"{UNFAMILIAR}: NOT IMPORTED [unfamiliar] unfamiliar document: not apiblueprint, apipie, rspec-doc" in err
+    assert (
+        f"{UNFAMILIAR}: NOT IMPORTED [unfamiliar] unfamiliar document: "
+        "not apiblueprint, apipie, apipie-json, rspec-doc, rspec-json" in err
+    )
     assert "Draft: not written (no document could be imported)" in err
 
 

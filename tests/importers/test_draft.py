@@ -137,4 +137,4 @@ def test_stray_braces_and_api_prefixes():
 def test_auto_picks_the_format_by_detection(name, expected):
     found = IMPORTERS.detect((SAMPLES / name).read_text(encoding="utf-8"))
     assert (found.name if found else None) == expected
-    assert IMPORTERS.names() == ["apiblueprint", "apipie", "rspec-doc"]
+    assert IMPORTERS.names() == ["apiblueprint", "apipie", "apipie-json", "rspec-doc", "rspec-json"]
