@@ -32,6 +32,8 @@ _PROPERTY = re.compile(r"^(\*\*|`)(?P<name>[\w.\[\]-]+)(\*\*|`)\s*[:-]?\s*(?P<te
 _URI_VARS = re.compile(r"\{(?P<op>[?&+#]?)(?P<names>[^{}]*)\}")
 _META = re.compile(r"^(?P<key>FORMAT|HOST)\s*:\s*(?P<value>\S+)", re.M)
 _ACTION_HEADING = re.compile(rf"^#+\s[^\n\[]*\[(?:/[^\]\n]*|(?:{METHOD_PATTERN})\b[^\]\n]*)\]\s*$", re.M)
+_BARE_HEADING = re.compile(rf"^#+\s(?:{METHOD_PATTERN}) /\S*\s*$", re.M)
+_PAYLOAD = re.compile(r"^[+*-] (?:Request|Response)\b", re.M)
 BODY_METHODS = ("post", "put", "patch")
 QUERY_METHODS = ("get", "head")
 """The actions a resource's URI template query variables belong to when only an action, not the
@@ -42,7 +44,9 @@ DATA_STRUCTURES = "data structures"
 def detect(text: str) -> float:
     if text.lstrip().startswith("FORMAT: 1A"):
         return 1.0
-    return 0.9 if _ACTION_HEADING.search(text) else 0.0
+    if _ACTION_HEADING.search(text) or (_BARE_HEADING.search(text) and _PAYLOAD.search(text)):
+        return 0.9
+    return 0.0
 
 
 @dataclass
@@ -118,6 +122,12 @@ def _body_signature(rest: str) -> Signature:
     return named or Signature(None)
 
 
+def _bare_action(text: str) -> tuple[str, str] | None:
+    """``GET /message``: an action heading that is its method and URI (the name is left empty)."""
+    action = _ACTION.match(text.strip())
+    return ("", text.strip()) if action and action["uri"] else None
+
+
 def _reference(text: str) -> tuple[str, str] | None:
     """``Name [ref]`` -> (``Name``, ``ref``): a heading that ends with a bracketed reference."""
     text = text.rstrip()
@@ -177,7 +187,7 @@ class _Reader(MarkdownReader):
             )
 
     def heading(self, level: int, text: str, line: int | None) -> None:
-        referenced = _reference(text)
+        referenced = _reference(text) or _bare_action(text)
         action = _ACTION.match(referenced[1]) if referenced else None
         resource = referenced is not None and referenced[1].startswith("/")
         if self.structures_level is not None and level > self.structures_level and not resource and not action:

@@ -84,6 +84,8 @@ class _Reader:
             self.describe(element.text(), element.line)
         elif element.tag == "table" and self.calls:
             self.table(element)
+        elif element.tag in ("ul", "ol") and self.section in ("params", "headers") and self.calls:
+            self.plain_params(element)
         elif element.tag == "pre" and self.calls:
             self.pre(element)
         elif element.tag in ("p", "li", "dd", "dt") and not self.section and self.calls:
@@ -164,6 +166,28 @@ class _Reader:
             self.warn(Kind.SKIPPED, f"param {name}: note {small.text()!r} not understood", row.line)
         self.param_description(found, described)
         return found
+
+    def plain_params(self, listing: Element) -> None:
+        """apipie's plain view: ``<li><strong>name</strong>: <small>required [ Must be a String ]</small>
+        description</li>``, nested lists for nested params."""
+        self.filled = True
+        location = "header" if self.section == "headers" else None
+        for item in (element for element in listing.walk() if element.tag == "li"):
+            strong = next((child for child in item.elements() if child.tag in ("strong", "b", "code")), None)
+            if strong is None or not strong.text():
+                self.warn(Kind.SKIPPED, f"param item {item.text()!r} left out", item.line)
+                continue
+            found = Field(strong.text().strip(), location, line=item.line)
+            small = next((child for child in item.elements() if child.tag == "small"), None)
+            note, _, rule = (small.text() if small else "").partition("[")
+            if note.strip() and not need(found, note.strip()):
+                self.warn(Kind.SKIPPED, f"param {found.name}: note {note.strip()!r} not understood", item.line)
+            if rule.strip().rstrip("]").strip():
+                validation(found, rule.strip().rstrip("]").strip(), item.line, self.warn)
+            rest = [c if isinstance(c, str) else c.text() for c in item.children if c is not strong and c is not small]
+            found.description = " ".join(" ".join(rest).split()).lstrip(":").strip()
+            for operation in self.calls:
+                operation.fields.append(found)
 
     def param_description(self, found: Field, cell: Element) -> None:
         validating = False

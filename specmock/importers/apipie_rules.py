@@ -44,8 +44,12 @@ def validation(field: Field, rule: str, line: int | None, warn: LineWarn) -> Non
     """Read one validation sentence into ``field``'s schema; an unknown one is reported."""
     rule = " ".join(rule.split())
     if one_of := _ONE_OF.match(rule):
-        field.schema.setdefault("type", "string")
-        field.schema["enum"] = [value.strip() for value in one_of["values"].split(",") if value.strip()]
+        values = [value.strip() for value in one_of["values"].split(",") if value.strip()]
+        if sorted(value.lower() for value in values) == ["false", "true"]:
+            field.schema["type"] = "boolean"  # apipie's boolean validator says so
+        else:
+            field.schema.setdefault("type", "string")
+            field.schema["enum"] = values
     elif pattern := _PATTERN.match(rule):
         field.schema.setdefault("type", "string")
         field.schema["pattern"] = pattern["pattern"].replace(r"\A", "^").replace(r"\z", "$").replace(r"\Z", "$")

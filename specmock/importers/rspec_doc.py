@@ -119,7 +119,8 @@ class _Reader(MarkdownReader):
                 if key.strip().lower() == "name" or not entries:
                     entries.append({})
                 entries[-1][key.strip().lower()] = value.strip()
-            self.add_fields([_documented_field(entry, line, marked=True) for entry in entries])
+            marked = self.section == "parameters"
+            self.add_fields([_documented_field(entry, line, marked) for entry in entries])
         elif self.operation and self.section in ("", "explanation"):
             self.operation.describe(text)
         elif self.operation is None and self.example_title:

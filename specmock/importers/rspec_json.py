@@ -1,5 +1,6 @@
 """rspec_api_documentation's JSON output: an ``index.json`` listing ``resources``, each with the
-``examples`` it links to (``link``: a JSON file beside the index), and one JSON file per example:
+``examples`` it links to (``link``: a JSON file beside the index), ``combined.json`` (a list of
+every example), and one JSON file per example:
 ``resource``, ``http_method``, ``route``, ``description``, ``explanation``, ``parameters``,
 ``response_fields`` and the recorded ``requests`` (method, path, headers, query parameters, body,
 status, response headers and body). An index reads the examples it links to, never a file outside
@@ -22,20 +23,26 @@ MAX_EXAMPLES = 2000
 """How many example files one index may link to."""
 
 
+def _is_example(data: Any) -> bool:
+    return isinstance(data, dict) and "http_method" in data and "route" in data and "requests" in data
+
+
 def _kind(data: Any) -> str | None:
-    """``index``, ``example`` or None for a decoded JSON document."""
+    """``index``, ``example``, ``combined`` (``combined.json``: a list of examples) or None."""
     if isinstance(data, dict) and isinstance(data.get("resources"), list):
         examples = [
             ex for resource in data["resources"] if isinstance(resource, dict) for ex in resource.get("examples") or []
         ]
         return "index" if all(isinstance(example, dict) and "link" in example for example in examples) else None
-    if isinstance(data, dict) and "http_method" in data and "route" in data and "requests" in data:
+    if _is_example(data):
         return "example"
+    if isinstance(data, list) and data and all(_is_example(example) for example in data):
+        return "combined"
     return None
 
 
 def detect(text: str) -> float:
-    if text.lstrip()[:1] != "{" or not ('"resources"' in text or '"http_method"' in text):
+    if text.lstrip()[:1] not in ("{", "[") or not ('"resources"' in text or '"http_method"' in text):
         return 0.0
     try:
         return 1.0 if _kind(load_json(text)) else 0.0
@@ -55,6 +62,9 @@ def parse(text: str, file: str) -> Document:
     kind = _kind(data)
     if kind == "example":
         _example(document, data, file, 1)
+    elif kind == "combined":
+        for number, example in enumerate(data, start=1):
+            _example(document, example, f"example {number}", _line_of(text, str(example.get("description") or "")))
     elif kind == "index":
         _index(document, data, Path(file).parent, text)
     else:

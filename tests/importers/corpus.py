@@ -271,6 +271,145 @@ CORPUS: list[Sample] = [
         servers=("/api/v3",),
     ),
     Sample(
+        "status.apib",
+        "apiblueprint",
+        {
+            "GET /status": Call(responses={200: {"services/[]/up": "boolean!"}}),
+            "GET /status/{}": Call(
+                {"path 0": "string!", "query verbose": "boolean"},
+                responses={200: {"name": "string!", "checks": "array!"}, 404: {}},
+            ),
+            "POST /status/{}/silence": Call(
+                {"path 0": "string!"}, ("XOperatorKey",), {"minutes": "integer!"}, JSON, {202: {}}
+            ),
+        },
+    ),
+    Sample(
+        "shop.apib",
+        "apiblueprint",
+        {
+            "GET /products": Call(responses={200: {"": "array", "[]/price": "number!", "[]/barcode": "string"}}),
+            "POST /products": Call(
+                security=("XShopApiKey",),
+                request={"name": "string!", "price": "number!", "tags": "array", "barcode": "string"},
+                request_type=JSON,
+                responses={201: {"id": "integer!", "barcode": "any"}, 400: {"message": "string!"}},
+            ),
+            "GET /products/{}": Call({"path 0": "number!"}, responses={200: {"tags": "array", "name": "string!"}}),
+        },
+        frozenset({Kind.SKIPPED}),
+        ("https://shop.example.com/v1",),
+    ),
+    Sample(
+        "notes.md",
+        "rspec-doc",
+        {
+            "GET /notebooks/{}": Call(
+                {"path 0": "string!"},
+                ("XSessionToken",),
+                responses={200: {"title": "string!", "page_count": "integer!", "id": "integer"}, 404: {}},
+            ),
+            "DELETE /notebooks/{}/pages/{}": Call(
+                {"path 0": "string!", "path 1": "string!"}, ("XSessionToken",), responses={204: {}}
+            ),
+        },
+        frozenset({Kind.INCOMPLETE}),
+        ("/api/v2",),
+    ),
+    Sample(
+        "signups.md",
+        "rspec-doc",
+        {
+            "GET /admin/signups": Call(
+                {"query plan": "string:free,team,enterprise", "query countries[]": "array"},
+                ("XAdminSession",),
+                responses={200: {"": "array", "[]/email": "string(email)!", "[]/confirmed_at": "any"}},
+            ),
+            "POST /signups": Call(
+                request={
+                    "user[email]": "string(email)!",
+                    "user[plan]": "string!:free,team",
+                    "user[address][city]": "string",
+                },
+                request_type=FORM,
+                responses={201: {"email": "string(email)!"}},
+            ),
+        },
+    ),
+    Sample(
+        "combined.json",
+        "rspec-json",
+        {
+            "GET /fleet/vehicles/{}": Call(
+                {"path 0": "string!"},
+                ("BearerAuth",),
+                responses={
+                    200: {"seats": "integer!", "fuel": "string!:petrol,diesel,electric", "serviced_on": "string(date)"},
+                    404: {"error": "string!"},
+                },
+            ),
+            "PUT /fleet/vehicles/{}/driver": Call(
+                {"path 0": "string!"},
+                ("BearerAuth",),
+                {"driver_id": "integer!", "until": "string(date-time)"},
+                JSON,
+                {200: {"driver_id": "integer!"}},
+            ),
+        },
+    ),
+    Sample(
+        "tasks.apipie.txt",
+        "apipie",
+        {
+            "GET /projects/{}/tasks": Call(
+                {"path 0": "integer!", "query done": "boolean"},
+                ("XTeamToken",),
+                responses={200: {"tasks/[]/due_on": "string(date)!", "meta/total_count": "integer!"}},
+            ),
+            "POST /projects/{}/tasks": Call(
+                {"path 0": "integer!"},
+                ("XTeamToken",),
+                {"task/title": "string!", "task/labels": "array", "task/checklist/[]/text": "string!"},
+                JSON,
+                {200: {"id": "integer!"}, 401: {}, 422: {}},
+            ),
+        },
+        frozenset({Kind.ASSUMED, Kind.LENIENT_EXAMPLE}),
+        ("/api/v1",),
+    ),
+    Sample(
+        "rooms.apipie.html",
+        "apipie",
+        {
+            "POST /rooms/{}/bookings": Call(
+                {"path 0": "integer!"},
+                request={"booking/starts_at": "string(date-time)!", "booking/attendees": "integer"},
+                request_type=JSON,
+                responses={201: {"id": "integer!"}, 409: {"error": "string!"}},
+            ),
+        },
+    ),
+    Sample(
+        "alerts.schema_apipie.json",
+        "apipie-json",
+        {
+            "GET /alerts": Call(
+                {"query severity": "string:low,high,critical"},
+                ("XAlertingKey",),
+                responses={200: {"": "array", "[]/id": "string(uuid)!"}, 401: {}},
+            ),
+            "POST /alerts/{}/acknowledgement": Call(
+                {"path 0": "string!"},
+                ("XAlertingKey",),
+                {"note": "string"},
+                JSON,
+                {201: {"acknowledged_at": "string(date-time)!"}, 409: {}},
+            ),
+        },
+        frozenset({Kind.SKIPPED}),
+        ("/api",),
+    ),
+    Sample(
         "orders.md",
         "rspec-doc",
         {
