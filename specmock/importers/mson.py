@@ -293,6 +293,8 @@ class Resolver:
 
     def schema(self, member: Member, stack: tuple[str, ...] = ()) -> dict[str, Any]:
         """The schema of one attribute (its name and requiredness are its parent's to record)."""
+        if self.cut:
+            return {}
         self.nodes += 1
         if self.nodes > MAX_NODES or len(stack) > MAX_DEPTH:
             if not self.cut:
@@ -380,7 +382,9 @@ class Resolver:
         self, schema: dict[str, Any], member: Member, nested: list[str], values: list[str], stack: tuple[str, ...]
     ) -> None:
         branches = [self._item_type(name, member.line, stack) for name in nested]
-        branches += [self.schema(_as_value(child), stack) for child in member.members]
+        values_only = [_as_value(child) for child in member.members]
+        structured = [child for child in values_only if child.signature.types or child.members or not nested]
+        branches += [self.schema(child, stack) for child in structured]
         distinct = list({repr(sorted(branch.items())): branch for branch in branches}.values())
         if len(distinct) == 1:
             schema["items"] = distinct[0]
@@ -388,7 +392,7 @@ class Resolver:
             schema["items"] = {"anyOf": distinct}
         else:
             schema.setdefault("items", {})
-        samples = values or [value for child in member.members for value in _as_value(child).signature.values]
+        samples = values or [value for child in values_only for value in child.signature.values]
         if samples:
             schema["example"] = [coerce(value, schema["items"].get("type")) for value in samples]
 

@@ -128,3 +128,27 @@ def test_html_nesting_is_bounded():
         stack.extend((child, depth + 1) for child in node.elements())
     assert deepest == MAX_DEPTH
     assert root.text() == "deep"
+
+
+def test_navigation_is_not_content_and_validations_in_paragraphs_are_read():
+    result = import_documents([SAMPLES / "projects.apipie.html"])
+    text = repr(result.draft)
+    assert "»" not in text and "«" not in text and "Workbench v1" not in text and "Copyright" not in text
+    update = result.draft["paths"]["/projects/{id}"]["put"]
+    assert update["description"] == "Only the project's owners may change it."
+    body = update["requestBody"]["content"]["application/json"]["schema"]["properties"]["project"]
+    assert body["properties"]["name"] == {"type": "string", "description": "A name the team will recognise"}
+    assert body["properties"]["member_ids"] == {"type": "array", "items": {"type": "integer"}}
+    assert "Validations" not in text and "Must be" not in text  # read as schemas, not glued onto descriptions
+
+
+def test_examples_under_a_repeated_base_path_are_examples_not_operations():
+    result = import_documents([SAMPLES / "projects.apipie.html"])
+    assert [operation.title for operation in result.documents[0].operations] == [
+        "PUT /api/v1/projects/:id",
+        "PATCH /api/v1/projects/:id",
+        "DELETE /api/v1/projects/:id",
+    ]
+    assert all(path.startswith("/projects") for path in result.draft["paths"])
+    patch = result.draft["paths"]["/projects/{id}"]["patch"]
+    assert patch["responses"]["200"]["content"]["application/json"]["example"]["name"] == "Ledger"
