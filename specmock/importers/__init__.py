@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 # The parsers register themselves when imported.
-from specmock.importers import apiblueprint, apipie, apipie_json, rspec_doc, rspec_json  # noqa: F401
+from specmock.importers import apiblueprint, apipie, apipie_json, limits, rspec_doc, rspec_json  # noqa: F401
 from specmock.importers.draft import build_draft
+from specmock.importers.limits import TimeLimit, deadline
 from specmock.importers.model import Document
 from specmock.importers.problems import ImportFailure, ImportProblem, Kind
 from specmock.importers.registry import IMPORTERS
@@ -54,11 +55,19 @@ def read_document(path: Path, fmt: str = AUTO) -> Document:
     cannot be read, is of no known format, or describes no operation."""
     file = str(path)
     text = read_source(path)
-    entry = IMPORTERS.detect(text) if fmt == AUTO else IMPORTERS.get(fmt)
-    if entry is None:
+    try:
+        with deadline(limits.PARSE_SECONDS):
+            entry = IMPORTERS.detect(text) if fmt == AUTO else IMPORTERS.get(fmt)
+            document = entry.parse(text, file) if entry else None
+    except TimeLimit:
+        message = f"reading it took longer than {limits.PARSE_SECONDS:g} s: not imported"
+        raise ImportFailure(ImportProblem(Kind.UNREADABLE, message, file)) from None
+    except Exception as error:  # a reader's bug must not lose the other documents or end in a traceback
+        message = f"the importer could not read it ({type(error).__name__}: {str(error)[:200]}); please report this"
+        raise ImportFailure(ImportProblem(Kind.UNREADABLE, message, file)) from None
+    if entry is None or document is None:
         message = f"unfamiliar document: not {', '.join(IMPORTERS.names())} (--format forces one)"
         raise ImportFailure(ImportProblem(Kind.UNFAMILIAR, message, file))
-    document = entry.parse(text, file)
     if not document.operations:
         raise ImportFailure(ImportProblem(Kind.EMPTY, f"no operation found in this {entry.name} document", file))
     return document

@@ -32,9 +32,11 @@ TYPE_NAMES = {
     "array": "array",
 }
 _ELISION = re.compile(r"^\s*(\.\.\.|…)\s*,?\s*$")
-_FORM_LIKE = re.compile(r"^[^\s={}\[\]\"']+(\[[^\s=]*\])*=[^\s]*$")
+_FORM_LIKE = re.compile(r"^[^\s={}\[\]\"']+(?:\[[^\s=\[\]]*\])*=\S*$")  # no nested repeats: linear
 _STATUS = re.compile(r"^\s*(?P<code>[1-5]\d\d)\b\s*(?P<reason>.*?)\s*$")
 
+MAX_LENIENT = 64 * 1024
+"""The largest example read as a JavaScript object literal (that reader is slow on large input)."""
 MAX_JSON_DEPTH = 64
 """How deeply a JSON document may nest before a reader refuses it (Python's parser would recurse)."""
 
@@ -164,6 +166,9 @@ def read_body(text: str, media_type: str | None, warn: Warn) -> Body | None:
     if trimmed != text:
         warn(Kind.LENIENT_EXAMPLE, "the example elides items with '...'; only the items shown were used")
     for reader, note in ((json.loads, None), (json5.loads, "a JavaScript object literal (unquoted keys)")):
+        if reader is json5.loads and len(trimmed) > MAX_LENIENT:
+            warn(Kind.INVALID_EXAMPLE, f"the example is not JSON and too large to read leniently ({strict_error})")
+            return body
         try:
             body.examples.append(reader(trimmed))
         except ValueError:

@@ -37,7 +37,11 @@ def test_signatures_keep_samples_whole_and_attributes_out_of_descriptions(
 def test_the_legacy_parameter_form_gives_default_example_and_description():
     signature = parse_signature("per_page = `20` (optional, number, `50`) ... Widgets per page.")
     assert (signature.name, signature.default, signature.examples) == ("per_page", "20", ["50"])
-    assert (signature.types, signature.attributes, signature.description) == (["number"], {"optional"}, "Widgets per page.")
+    assert (signature.types, signature.attributes, signature.description) == (
+        ["number"],
+        {"optional"},
+        "Widgets per page.",
+    )
 
 
 def test_prose_is_not_an_attribute():
