@@ -72,8 +72,9 @@ def parse(text: str, file: str) -> Document:
     document = Document(file, "apipie")
     for start, block in _blocks(_lines(text)):
         document.operations.append(_operation(document, start, block))
-    if any(response.description == SUCCESS for operation in document.operations for response in operation.responses):
-        document.warn(Kind.ASSUMED, "apipie pages give no status for 'Success response body': taken as 200")
+    assumed = [r.line for operation in document.operations for r in operation.responses if r.description == SUCCESS]
+    if assumed:
+        document.warn(Kind.ASSUMED, "apipie pages give no status for 'Success response body': taken as 200", assumed[0])
     return document
 
 
