@@ -12,7 +12,7 @@ from specmock.importers.apipie_rules import add_examples, validation
 from specmock.importers.htmltree import parse_html
 from specmock.importers.model import METHOD_PATTERN, Document, Field, Operation, Response
 from specmock.importers.problems import Kind
-from specmock.importers.reading import load_json
+from specmock.importers.reading import json_document, load_json
 from specmock.importers.registry import importer
 
 EXPECTED_TYPES = {"string": "string", "numeric": "number", "hash": "object", "array": "array", "boolean": "boolean"}
@@ -45,10 +45,8 @@ def _resources(docs: dict[str, Any]) -> list[dict[str, Any]]:
 def parse(text: str, file: str) -> Document:
     """Read apipie's static JSON documentation."""
     document = Document(file, "apipie-json")
-    try:
-        data = load_json(text)
-    except ValueError as error:
-        document.warn(Kind.SKIPPED, f"not readable as JSON ({error}): nothing imported", 1)
+    data = json_document(text, document)
+    if data is None:
         return document
     docs = data.get("docs") if isinstance(data, dict) else None
     if not isinstance(docs, dict):

@@ -15,7 +15,7 @@ converted, with a budget that stops runaway or recursive expansions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,23 +96,26 @@ class Member:
         return True if "required" in attributes else False if "optional" in attributes else None
 
 
-def _split_top(text: str, separator: str) -> list[str]:
-    """``text`` split at ``separator`` characters outside backticks, parentheses and brackets."""
-    parts, current, depth, quoted = [], [], 0, False
-    for char in text:
+def _outside(text: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, depth) for each character outside backticks; ``depth`` counts the
+    parentheses and brackets open around it (an opening one is outside itself)."""
+    depth, quoted = 0, False
+    for index, char in enumerate(text):
         if char == "`":
             quoted = not quoted
-        elif not quoted and char in "([":
-            depth += 1
-        elif not quoted and char in ")]":
-            depth = max(0, depth - 1)
-        if char == separator and not quoted and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
+        elif not quoted:
+            if char in ")]":
+                depth = max(0, depth - 1)
+            yield index, char, depth
+            if char in "([":
+                depth += 1
+
+
+def _split_top(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` characters outside backticks, parentheses and brackets."""
+    cuts = [index for index, char, depth in _outside(text) if char == separator and depth == 0]
+    bounds = zip([-1, *cuts], [*cuts, len(text)], strict=True)
+    return [text[start + 1 : end] for start, end in bounds]
 
 
 def _unquote(text: str) -> str:
@@ -126,18 +129,10 @@ def _unquote(text: str) -> str:
 
 def _description_at(text: str) -> int:
     """Where the description starts (the index of its ``-`` or ``...``), or -1: the first one
-    outside backticks and parentheses, after white space or a closing parenthesis."""
-    depth, quoted = 0, False
-    for index, char in enumerate(text):
-        if char == "`":
-            quoted = not quoted
-        elif quoted:
-            continue
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(0, depth - 1)
-        elif depth == 0 and index > 0 and (text[index - 1].isspace() or text[index - 1] == ")"):
+    outside backticks and parentheses, after white space or a closing parenthesis, before white
+    space or the end."""
+    for index, char, depth in _outside(text):
+        if depth == 0 and index > 0 and (text[index - 1].isspace() or text[index - 1] == ")"):
             rest = text[index:]
             after = rest[3:4] if rest.startswith("...") else rest[1:2] if char == "-" else None
             if after is not None and (after == "" or after.isspace()):
@@ -146,25 +141,17 @@ def _description_at(text: str) -> int:
 
 
 def _type_group(text: str) -> tuple[str, str | None]:
-    """``head (type, attrs)`` -> (``head``, ``type, attrs``): the last parenthesised group outside
-    backticks, when the text ends with it."""
+    """``head (type, attrs)`` -> (``head``, ``type, attrs``): the parenthesised group outside
+    backticks that ends the text, if one does."""
     stripped = text.rstrip()
-    if not stripped.endswith(")"):
+    opened, last = -1, None
+    for index, char, depth in _outside(stripped):
+        if char == "(" and depth == 0:
+            opened = index
+        last = (index, char, depth)
+    if opened < 0 or last != (len(stripped) - 1, ")", 0):
         return text, None
-    depth, quoted = 0, False
-    for index in range(len(stripped) - 1, -1, -1):
-        char = stripped[index]
-        if char == "`":
-            quoted = not quoted
-        elif quoted:
-            continue
-        elif char == ")":
-            depth += 1
-        elif char == "(":
-            depth -= 1
-            if depth == 0:
-                return stripped[:index], stripped[index + 1 : -1]
-    return text, None
+    return stripped[:opened], stripped[opened + 1 : -1]
 
 
 def parse_signature(text: str) -> Signature | None:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 import json5
 
-from specmock.importers.model import Body
+from specmock.importers.model import Body, Document
 from specmock.importers.problems import Kind
 
 FORM = "application/x-www-form-urlencoded"
@@ -83,6 +83,16 @@ def load_json(text: str) -> Any:
     if json_depth(text) > MAX_JSON_DEPTH:
         raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels")
     return json.loads(text)
+
+
+def json_document(text: str, document: Document) -> Any | None:
+    """The decoded JSON of a whole document; None, with the reason among the document's problems,
+    when it is not JSON or nests too deeply."""
+    try:
+        return load_json(text)
+    except ValueError as error:
+        document.warn(Kind.SKIPPED, f"not readable as JSON ({error}): nothing imported", 1)
+        return None
 
 
 def schema_type(name: str) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from specmock.importers.model import METHOD_PATTERN, Document, Field, Operation, Response
 from specmock.importers.problems import ImportFailure, Kind
-from specmock.importers.reading import load_json, read_body
+from specmock.importers.reading import json_document, load_json, read_body
 from specmock.importers.registry import importer
 from specmock.importers.rspec_fields import documented_field, query_fields, route_fields
 from specmock.importers.sources import inside, read_source
@@ -54,10 +54,8 @@ def detect(text: str) -> float:
 def parse(text: str, file: str) -> Document:
     """Read an rspec_api_documentation ``index.json`` (and the examples it links to) or one example."""
     document = Document(file, "rspec-json")
-    try:
-        data = load_json(text)
-    except ValueError as error:
-        document.warn(Kind.SKIPPED, f"not readable as JSON ({error}): nothing imported", 1)
+    data = json_document(text, document)
+    if data is None:
         return document
     kind = _kind(data)
     if kind == "example":
