@@ -21,7 +21,7 @@ from specmock.importers.registry import importer
 
 _NAME = re.compile(r"^[\w.-]+(\[[\w.-]*\])*$")
 _HEADER = re.compile(r"^\s*(?P<name>[\w-]+)\s+-\s+(?P<type>\w+)\s+-\s+(?P<need>required|optional)\b", re.I)
-_HEADER_EXAMPLE = re.compile(r'^\s*Example of (?P<name>[\w-]+) header\s*:\s*"?(?P<value>.*?)"?\s*$', re.I)
+_HEADER_EXAMPLE = re.compile(r"^\s*Example of (?P<name>[\w-]+) header\s*:(?P<value>.*)$", re.I)
 _BULLET = re.compile(r"^[•*-]\s*")
 SECTIONS = (
     "Params",
@@ -162,7 +162,7 @@ def _custom_headers(operation: Operation, lines: Lines) -> None:
             required = header["need"].lower() == "required"
             fields[header["name"].lower()] = Field(header["name"], "header", required, schema=schema, line=number)
         elif (example := _HEADER_EXAMPLE.match(line)) and example["name"].lower() in fields:
-            fields[example["name"].lower()].schema["example"] = example["value"]
+            fields[example["name"].lower()].schema["example"] = example["value"].strip().strip('"')
         else:
             operation.describe(line)
     operation.fields.extend(fields.values())

@@ -11,7 +11,8 @@ from specmock.importers.model import Field
 from specmock.importers.problems import Kind
 from specmock.importers.reading import Warn
 
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+MAX_NUMBER_TEXT = 64
 
 
 def coerce(value: Any, kind: str | None) -> Any:
@@ -19,6 +20,8 @@ def coerce(value: Any, kind: str | None) -> Any:
     if not isinstance(value, str):
         return value
     text = value.strip()
+    if len(text) > MAX_NUMBER_TEXT:
+        return value
     if kind == "integer" and re.fullmatch(r"[+-]?\d+", text):
         return int(text)
     if kind == "number" and _NUMBER.match(text):

@@ -12,10 +12,11 @@ from markdown_it.tree import SyntaxTreeNode
 from specmock.importers.model import Document, Operation
 from specmock.importers.problems import Kind
 
-_PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.S | re.I)
-_TAG = re.compile(r"<[^>]+>")
+_PRE_START = re.compile(r"<pre\b[^<>]*>", re.I)
+_PRE_END = re.compile(r"</pre\s*>", re.I)
+_TAG = re.compile(r"<[^<>]+>")
 _ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
-_HTML = re.compile(r"<(html|body|h[1-6]|table|div|p)\b[^>]*>", re.I)
+_HTML = re.compile(r"<(html|body|h[1-6]|table|div|p)\b[^<>]*>", re.I)
 
 
 def markdown_tree(text: str) -> SyntaxTreeNode:
@@ -40,7 +41,11 @@ def unescape(text: str) -> str:
 
 def pre_text(block: str) -> str:
     """The text of an HTML block: its ``<pre>`` contents (else its text), entities decoded."""
-    found = _PRE.findall(block)
+    found = []
+    start = _PRE_START.search(block)
+    while start and (end := _PRE_END.search(block, start.end())):
+        found.append(block[start.end() : end.start()])
+        start = _PRE_START.search(block, end.end())
     return "\n".join(unescape(text) for text in found) if found else unescape(_TAG.sub("", block))
 
 

@@ -31,9 +31,9 @@ TYPE_NAMES = {
     "object": "object",
     "array": "array",
 }
-_ELISION = re.compile(r"^\s*(\.\.\.|…)\s*,?\s*$")
+_ELISION = re.compile(r"^\s*(?:\.\.\.|…)\s*(?:,\s*)?$")
 _FORM_LIKE = re.compile(r"^[^\s={}\[\]\"']+(?:\[[^\s=\[\]]*\])*=\S*$")  # no nested repeats: linear
-_STATUS = re.compile(r"^\s*(?P<code>[1-5]\d\d)\b\s*(?P<reason>.*?)\s*$")
+_STATUS = re.compile(r"^\s*(?P<code>[1-5]\d\d)\b(?P<reason>.*)$")
 
 MAX_LENIENT = 64 * 1024
 """The largest example read as a JavaScript object literal (that reader is slow on large input)."""
@@ -139,7 +139,7 @@ def parse_headers(text: str) -> dict[str, str]:
 def parse_status(text: str) -> tuple[int, str] | None:
     """``201 Created`` -> (201, "Created"); None when the text does not start with a status code."""
     match = _STATUS.match(text)
-    return (int(match["code"]), match["reason"]) if match else None
+    return (int(match["code"]), match["reason"].strip()) if match else None
 
 
 def form_values(text: str) -> dict[str, Any]:
