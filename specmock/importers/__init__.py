@@ -1,8 +1,9 @@
-"""Import legacy API documents (API Blueprint, rspec_api_documentation markdown, apipie text or
-HTML) into one OpenAPI 3.0.3 draft.
+"""Import legacy API documents (API Blueprint with MSON, rspec_api_documentation markdown or JSON,
+apipie pages as text or HTML, apipie's static JSON) into one OpenAPI 3.0.3 draft.
 
 Each format's parser registers itself in :data:`~specmock.importers.registry.IMPORTERS`;
-:func:`import_documents` reads every file, detects its format unless one is forced, and merges
+:func:`import_documents` reads every file (within the limits of :mod:`~specmock.importers.sources`
+and :mod:`~specmock.importers.limits`), detects its format unless one is forced, and merges
 whatever could be read into one draft. A document that cannot be imported is reported, never raised.
 """
 
