@@ -52,7 +52,13 @@ def validation(field: Field, rule: str, line: int | None, warn: LineWarn) -> Non
             field.schema["enum"] = values
     elif pattern := _PATTERN.match(rule):
         field.schema.setdefault("type", "string")
-        field.schema["pattern"] = pattern["pattern"].replace(r"\A", "^").replace(r"\z", "$").replace(r"\Z", "$")
+        expression = pattern["pattern"].replace(r"\A", "^").replace(r"\z", "$").replace(r"\Z", "$")
+        try:
+            re.compile(expression)
+        except (re.error, RecursionError, OverflowError) as error:
+            warn(Kind.SKIPPED, f"param {field.name}: /{expression}/ is not a regular expression here ({error})", line)
+            return
+        field.schema["pattern"] = expression
     elif array := _ARRAY_OF.match(rule):
         items = None if array["type"].lower() in NESTED else type_schema(array["type"])
         field.schema.update({"type": "array", **({"items": items} if items else {})})

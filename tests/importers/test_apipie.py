@@ -153,3 +153,15 @@ def test_examples_under_a_repeated_base_path_are_examples_not_operations():
     assert all(path.startswith("/projects") for path in result.draft["paths"])
     patch = result.draft["paths"]["/projects/{id}"]["patch"]
     assert patch["responses"]["200"]["content"]["application/json"]["example"]["name"] == "Ledger"
+
+
+def test_a_validation_pattern_python_cannot_compile_is_reported_and_left_out():
+    from specmock.importers.apipie_rules import validation
+    from specmock.importers.model import Field
+
+    reported, found = [], Field("code")
+    validation(found, r"Must match regular expression /\h{4}/.", 7, lambda *problem: reported.append(problem))
+    assert found.schema == {"type": "string"}
+    assert [(kind, line) for kind, _, line in reported] == [(Kind.SKIPPED, 7)]
+    validation(found, r"Must match regular expression /\A[a-z]+\z/.", 8, lambda *problem: reported.append(problem))
+    assert found.schema == {"type": "string", "pattern": "^[a-z]+$"}
