@@ -9,11 +9,20 @@ reported. Headers that carry credentials become security schemes; headers every 
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from http import HTTPStatus
 from typing import Any
 
-from specmock.importers.fields import apply_fields, documented_schema
+from specmock.importers.conformance import UNMATCHED, check_operation
+from specmock.importers.fields import (
+    apply_fields,
+    documented_schema,
+    form_values_typed,
+    overlay,
+    property_paths,
+    report_coverage,
+)
 from specmock.importers.infer import infer_schema, untyped
 from specmock.importers.model import Document, Field, Operation, Response
 from specmock.importers.paths import VARIABLE, Placed, merge_variable_names, place
@@ -21,14 +30,20 @@ from specmock.importers.problems import ImportProblem, Kind
 from specmock.importers.reading import FORM, JSON
 
 DRAFT_VERSION = "0.1.0-draft"
+REFUSED = "x-specmock-refused-examples"
+"""Request bodies the document shows refused (answered 4xx or 5xx): kept for negative tests, not
+used to infer the schema."""
+SUCCESS = {"post": 201, "delete": 204}
+"""The status assumed for an operation whose document shows no successful answer (else 200)."""
 PARAMETER_ORDER = ("path", "query", "header", "credential", "body")
 NO_BODY = ("get", "delete", "head", "options", "trace")
 IGNORED_REQUEST_HEADERS = frozenset(
     {"host", "content-type", "content-length", "cookie", "accept", "accept-encoding", "connection", "user-agent"}
 )
-CREDENTIAL_HEADERS = frozenset(
-    {"authorization", "authentication", "x-api-key", "api-key", "x-auth-token", "x-access-token"}
-)
+CREDENTIAL_HEADERS = frozenset({"authorization", "authentication", "proxy-authorization"})
+CREDENTIAL_WORDS = frozenset({"token", "auth", "key", "apikey", "secret", "signature", "session", "jwt", "credentials"})
+"""A request header with one of these words in its name (``X-Something-Token``, ``X-Api-Key``,
+``X-Auth-Email``) carries credentials."""
 TRANSPORT_RESPONSE_HEADERS = frozenset(
     {
         "content-type",
@@ -66,8 +81,22 @@ def build_draft(documents: list[Document]) -> tuple[dict[str, Any], list[ImportP
     return draft, problems
 
 
+def is_credential(header: str) -> bool:
+    """Whether a request header's name says it carries credentials."""
+    name = header.lower()
+    return name in CREDENTIAL_HEADERS or bool(CREDENTIAL_WORDS & set(re.split(r"[-_.]+", name)))
+
+
 def _snake(text: str) -> str:
     return re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+
+
+def python_name(text: str) -> str:
+    """``text`` as a valid Python identifier (what Connexion resolves an operationId to): letters,
+    digits and ``_``, never starting with a digit, never a keyword."""
+    name = _snake(text)[:60].strip("_") or "operation"
+    name = f"op_{name}" if name[0].isdigit() else name
+    return f"{name}_" if keyword.iskeyword(name) else name
 
 
 def _phrase(status: int) -> str:
@@ -156,10 +185,16 @@ class _Builder:
         if request_body := self.request_body(first, where, operations, body_fields):
             result["requestBody"] = request_body
         result["responses"] = self.responses(first, where, operations)
+
+        def unmatched(at: str, reason: str) -> None:
+            self.warn(first, Kind.CONTRADICTION, f"{at} does not fit its schema ({reason}): moved to {UNMATCHED}")
+
+        check_operation(result, where, unmatched)
         return result
 
     def operation_id(self, operation: Operation, path: str) -> str:
-        base = _snake(operation.summary) or _snake(f"{operation.method} {VARIABLE.sub('', path)}") or "operation"
+        summary = operation.summary if re.search(r"[A-Za-z]{2}", operation.summary) else ""
+        base = python_name(summary or f"{operation.method} {VARIABLE.sub('', path)}")
         candidate, number = base, 2
         while candidate in self.operation_ids:
             candidate, number = f"{base}_{number}", number + 1
@@ -172,7 +207,9 @@ class _Builder:
         has one."""
         variables = VARIABLE.findall(entries[0].path)
         groups: dict[tuple[str, str], tuple[str, list[Field]]] = {}
-        for entry in entries:
+        mentions: dict[tuple[str, str], set[int]] = {}
+        stating: dict[str, set[int]] = {}  # location -> the entries that say what is required there
+        for index, entry in enumerate(entries):
             operation = entry.operation
             for found in operation.fields:
                 name = entry.renames.get(found.name, found.name)
@@ -183,14 +220,30 @@ class _Builder:
                     continue
                 if location == "header" and name.lower() in IGNORED_REQUEST_HEADERS:
                     continue
-                if location == "header" and name.lower() in CREDENTIAL_HEADERS:
+                if location == "header" and is_credential(name):
                     location = "credential"
                 key = name.lower() if location in ("header", "credential") else name
                 groups.setdefault((location, key), (name, []))[1].append(found)
+                mentions.setdefault((location, key), set()).add(index)
+                if found.required is not None and any(200 <= r.status < 300 for r in operation.responses):
+                    stating.setdefault(location, set()).add(index)
         for variable in variables:
             groups.setdefault(("path", variable), (variable, []))
         first = entries[0].operation
-        return [self.merge(first, where, location, *group) for (location, _), group in groups.items()]
+        merged = []
+        for (location, key), (name, found) in groups.items():
+            field = self.merge(first, where, location, name, found)
+            absent = stating.get(location, set()) - mentions.get((location, key), set())
+            if field.required and absent and location != "path":
+                self.warn(
+                    first,
+                    Kind.MERGED,
+                    f"{where}: {location} field {name} is required in {len(stating[location]) - len(absent)} of the "
+                    f"{len(stating[location])} merged descriptions and absent from the others: taken as optional",
+                )
+                field.required = False
+            merged.append(field)
+        return merged
 
     def merge(self, operation: Operation, where: str, location: str, name: str, fields: list[Field]) -> Field:
         """One field from every mention of it; where they disagree the first wins (required over
@@ -212,6 +265,10 @@ class _Builder:
         for found in fields:
             for key, value in found.schema.items():
                 schema.setdefault(key, value)
+        defaults = list(dict.fromkeys(str(found.schema["default"]) for found in fields if "default" in found.schema))
+        if len(defaults) > 1:
+            self.warn(operation, Kind.MERGED, f"{where} has different defaults ({', '.join(defaults)}): none kept")
+            del schema["default"]
         described = list(dict.fromkeys(found.description for found in fields if found.description))
         if renamed := sorted({found.name for found in fields if found.name != name}):
             described.append(f"Documented as `{'`, `'.join(renamed)}`.")
@@ -260,28 +317,45 @@ class _Builder:
         self, operation: Operation, where: str, operations: list[Operation], fields: list[Field]
     ) -> dict[str, Any] | None:
         by_type: dict[str, list[Any]] = {}
+        refused: dict[str, list[dict[str, Any]]] = {}
         for body in (body for operation in operations for body in operation.requests):
-            by_type.setdefault(body.media_type, []).extend(body.examples)
-        if not by_type and not fields:
+            if body.refused:
+                refused.setdefault(body.media_type, []).extend(
+                    {"status": body.answered, "value": value} for value in body.examples
+                )
+            else:
+                by_type.setdefault(body.media_type, []).extend(body.examples)
+        for media_type in refused:
+            by_type.setdefault(media_type, [])
+        documented = next((op.request_schema for op in operations if op.request_schema is not None), None)
+        if not by_type and not fields and documented is None:
             return None
         if len(by_type) > 1:
             self.warn(
                 operation, Kind.CONTRADICTION, f"{where}: request bodies of several media types: {', '.join(by_type)}"
             )
         content = {
-            media_type: self.media(operation, f"{where} request body", examples, fields, media_type == FORM)
+            media_type: self.media(operation, f"{where} request body", examples, fields, media_type == FORM, documented)
             for media_type, examples in (by_type or {JSON: []}).items()
         }
-        required = any(examples for examples in by_type.values()) or any(field.required for field in fields)
+        for media_type, bodies in refused.items():
+            content[media_type][REFUSED] = bodies
+        stated = bool(documented and documented.get("required"))
+        required = any(by_type.values()) or any(field.required for field in fields) or stated
         return {"required": required, "content": content}
 
     def responses(self, operation: Operation, where: str, operations: list[Operation]) -> dict[str, Any]:
         by_status: dict[int, list[Response]] = {}
         for response in (response for operation in operations for response in operation.responses):
             by_status.setdefault(response.status, []).append(response)
-        if not by_status:
-            self.warn(operation, Kind.ASSUMED, f"{where}: no response documented: a default response stands in")
-            return {"default": {"description": "Not documented."}}
+        if not any(200 <= status < 300 for status in by_status):
+            status = SUCCESS.get(operation.method, 200)
+            self.warn(
+                operation,
+                Kind.ASSUMED,
+                f"{where}: no successful response documented: {status} {_phrase(status)} assumed",
+            )
+            by_status[status] = [Response(status, f"{_phrase(status)} (assumed: the document shows no success)")]
         result = {}
         for status, responses in sorted(by_status.items()):
             described = next((response.description for response in responses if response.description), "")
@@ -294,11 +368,14 @@ class _Builder:
             by_type: dict[str, list[Any]] = {}
             for body in (response.body for response in responses if response.body):
                 by_type.setdefault(body.media_type, []).extend(body.examples)
-            if fields and not by_type:
+            documented = next((response.schema for response in responses if response.schema is not None), None)
+            if (fields or documented is not None) and not by_type:
                 by_type[JSON] = []
             if by_type:
                 entry["content"] = {
-                    media_type: self.media(operation, f"{where} response {status}", examples, [*fields.values()], False)
+                    media_type: self.media(
+                        operation, f"{where} response {status}", examples, [*fields.values()], False, documented
+                    )
                     for media_type, examples in by_type.items()
                 }
             result[str(status)] = entry
@@ -318,15 +395,28 @@ class _Builder:
         }
 
     def media(
-        self, operation: Operation, where: str, examples: list[Any], fields: list[Field], form: bool
+        self,
+        operation: Operation,
+        where: str,
+        examples: list[Any],
+        fields: list[Field],
+        form: bool,
+        documented: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A media type object: the schema inferred from the examples with the documented fields put
-        over it (over the items of a list), and the examples."""
-        schema = infer_schema(examples) if examples else {"type": "object"}
-        described = schema.get("items", {}) if schema.get("type") == "array" else schema
+        """A media type object: the schema inferred from the examples with the documented schema and
+        fields put over it (over the items of a list), and the examples."""
 
         def warn(kind: Kind, message: str) -> None:
             self.warn(operation, kind, f"{where}: {message}")
+
+        schema = infer_schema(examples) if examples else {"type": "object"}
+        if documented is not None:
+            if not examples:
+                schema = {}
+            seen = property_paths(schema) if examples else set()
+            overlay(schema, documented, "the body", warn)
+            report_coverage(schema, seen, property_paths(documented), warn)
+        described = schema.get("items", {}) if schema.get("type") == "array" else schema
 
         if fields and described.get("type") == "object":
             apply_fields(described, fields, form, warn)
@@ -335,7 +425,7 @@ class _Builder:
         if pointers := untyped(schema):
             warn(Kind.INCOMPLETE, f"null in every example, so of unknown type: {', '.join(pointers)}")
         media: dict[str, Any] = {"schema": schema}
-        distinct = _distinct(examples)
+        distinct = _distinct([form_values_typed(example, schema) for example in examples] if form else examples)
         if len(distinct) == 1:
             media["example"] = distinct[0]
         elif distinct:

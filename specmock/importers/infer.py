@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+def _is_email(text: str) -> bool:
+    """``name@host.tld``: one ``@``, no white space, a dot inside the domain."""
+    if len(text) > 254 or text.count("@") != 1 or any(char.isspace() for char in text):
+        return False
+    local, domain = text.split("@")
+    return bool(local) and "." in domain[1:-1]
 
 
 def _is_uuid(text: str) -> bool:
@@ -44,7 +49,7 @@ FORMATS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("uuid", _is_uuid),
     ("date-time", _is_date_time),
     ("date", _is_date),
-    ("email", lambda text: bool(_EMAIL.match(text))),
+    ("email", _is_email),
     ("uri", _is_uri),
 )
 
@@ -67,7 +72,7 @@ def json_type(value: Any) -> str:
 def infer_schema(samples: list[Any]) -> dict[str, Any]:
     """The schema that every sample satisfies.
 
-    Objects require the keys present in every sample; array items merge all elements; a null
+    Objects require the keys present (and not null) in every sample; array items merge all elements; a null
     sample makes the schema ``nullable`` (typed by the other samples; left untyped when only
     nulls were seen). Scalars keep their first sample as ``example``.
     """
@@ -100,7 +105,7 @@ def _object(schema: dict[str, Any], values: list[dict]) -> None:
     for value in values:
         names.extend(name for name in value if name not in names)
     schema["properties"] = {name: infer_schema([value[name] for value in values if name in value]) for name in names}
-    required = [name for name in names if all(name in value for value in values)]
+    required = [name for name in names if all(value.get(name) is not None for value in values)]
     if required:
         schema["required"] = required
 

@@ -31,19 +31,29 @@ class Field:
 
 @dataclass
 class Body:
-    """A request or response body: its media type and the example values the document shows."""
+    """A request or response body: its media type and the example values the document shows.
+    ``answered`` is the status a recorded request got: one answered 4xx or 5xx shows a request
+    the API refuses, not a valid one."""
 
     media_type: str
     examples: list[Any] = field(default_factory=list)
+    answered: int | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.answered is not None and self.answered >= 400
 
 
 @dataclass
 class Response:
+    """A documented answer; ``schema`` is its body's schema when the document states one."""
+
     status: int
     description: str = ""
     body: Body | None = None
     headers: dict[str, str] = field(default_factory=dict)
     fields: list[Field] = field(default_factory=list)
+    schema: dict[str, Any] | None = None
     line: int | None = None
 
 
@@ -51,7 +61,8 @@ class Response:
 class Operation:
     """One documented call. ``path`` is as written (``:id`` or ``{id}``); ``fields`` holds every
     documented parameter, request header and request body property; ``requests`` the request
-    bodies its examples show."""
+    bodies its examples show; ``request_schema`` the whole request body's schema when the document
+    states one (API Blueprint attributes)."""
 
     method: str
     path: str
@@ -63,6 +74,7 @@ class Operation:
     fields: list[Field] = field(default_factory=list)
     requests: list[Body] = field(default_factory=list)
     responses: list[Response] = field(default_factory=list)
+    request_schema: dict[str, Any] | None = None
 
     @property
     def title(self) -> str:
@@ -85,6 +97,8 @@ class Document:
     base: str | None = None
     operations: list[Operation] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    """Further files read for this document (the examples an index links to)."""
 
     def warn(self, kind: Kind, message: str, line: int | None = None) -> None:
         self.problems.append(ImportProblem(kind, message, self.file, line))

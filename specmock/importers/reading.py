@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 import json5
 
-from specmock.importers.model import Body
+from specmock.importers.model import Body, Document
 from specmock.importers.problems import Kind
 
 FORM = "application/x-www-form-urlencoded"
@@ -31,17 +31,92 @@ TYPE_NAMES = {
     "object": "object",
     "array": "array",
 }
-_ELISION = re.compile(r"^\s*(\.\.\.|…)\s*,?\s*$")
-_FORM_LIKE = re.compile(r"^[^\s={}\[\]\"']+(\[[^\s=]*\])*=[^\s]*$")
-_STATUS = re.compile(r"^\s*(?P<code>[1-5]\d\d)\b\s*(?P<reason>.*?)\s*$")
+_ELISION = re.compile(r"^\s*(?:\.\.\.|…)\s*(?:,\s*)?$")
+_FORM_LIKE = re.compile(r"^[^\s={}\[\]\"']+(?:\[[^\s=\[\]]*\])*=\S*$")  # no nested repeats: linear
+_STATUS = re.compile(r"^\s*(?P<code>[1-5]\d\d)\b(?P<reason>.*)$")
+
+MAX_LENIENT = 64 * 1024
+"""The largest example read as a JavaScript object literal (that reader is slow on large input)."""
+MAX_JSON_DEPTH = 64
+"""How deeply a JSON document may nest before a reader refuses it (Python's parser would recurse)."""
 
 Warn = Callable[[Kind, str], None]
 """Where a reader reports what it forgave or could not read."""
 
 
+FORMATTED = {
+    "date": {"type": "string", "format": "date"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "date-time": {"type": "string", "format": "date-time"},
+    "time": {"type": "string"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "file": {"type": "string", "format": "binary"},
+}
+_LISTS = (("array[", "]"), ("array<", ">"), ("array of ", ""), ("list of ", ""), ("[", "]"), ("", "[]"))
+
+
+def json_depth(text: str) -> int:
+    """How deeply brackets nest in a JSON text (outside strings): a linear scan, no parsing."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for char in text:
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def load_json(text: str) -> Any:
+    """A JSON document, or ValueError (with the reason) when it is not JSON or nests deeper than
+    :data:`MAX_JSON_DEPTH`."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels")
+    return json.loads(text)
+
+
+def json_document(text: str, document: Document) -> Any | None:
+    """The decoded JSON of a whole document; None, with the reason among the document's problems,
+    when it is not JSON or nests too deeply."""
+    try:
+        return load_json(text)
+    except ValueError as error:
+        document.warn(Kind.SKIPPED, f"not readable as JSON ({error}): nothing imported", 1)
+        return None
+
+
 def schema_type(name: str) -> str | None:
     """The JSON Schema type for a type name as documents write it (``String``, ``Hash``, ``int``)."""
     return TYPE_NAMES.get(name.strip().lower())
+
+
+def type_schema(name: str) -> dict[str, Any] | None:
+    """The schema a type name states: ``Integer``, ``Date``, and lists written ``Array[String]``,
+    ``Array<Integer>``, ``array of strings``, ``[Hash]`` or ``String[]``; None when unknown."""
+    text = " ".join(name.strip().lower().split())
+    if not text or len(text) > 80:
+        return None
+    if text in FORMATTED:
+        return dict(FORMATTED[text])
+    if kind := TYPE_NAMES.get(text):
+        return {"type": kind}
+    for prefix, suffix in _LISTS:
+        if text.startswith(prefix) and text.endswith(suffix) and len(text) > len(prefix) + len(suffix):
+            inner = text[len(prefix) : len(text) - len(suffix)].strip()
+            items = type_schema(inner) or (type_schema(inner[:-1]) if inner.endswith("s") else None)
+            if items is not None:
+                return {"type": "array", "items": items}
+    return None
 
 
 def media_type_of(content_type: str | None) -> str | None:
@@ -64,7 +139,7 @@ def parse_headers(text: str) -> dict[str, str]:
 def parse_status(text: str) -> tuple[int, str] | None:
     """``201 Created`` -> (201, "Created"); None when the text does not start with a status code."""
     match = _STATUS.match(text)
-    return (int(match["code"]), match["reason"]) if match else None
+    return (int(match["code"]), match["reason"].strip()) if match else None
 
 
 def form_values(text: str) -> dict[str, Any]:
@@ -89,6 +164,9 @@ def read_body(text: str, media_type: str | None, warn: Warn) -> Body | None:
     if kind is not None and "json" not in kind:
         return Body(kind, [text])
     body = Body(kind or JSON)
+    if json_depth(text) > MAX_JSON_DEPTH:
+        warn(Kind.INVALID_EXAMPLE, f"the example nests deeper than {MAX_JSON_DEPTH} levels: left out")
+        return body
     try:
         body.examples.append(json.loads(text))
         return body
@@ -98,6 +176,9 @@ def read_body(text: str, media_type: str | None, warn: Warn) -> Body | None:
     if trimmed != text:
         warn(Kind.LENIENT_EXAMPLE, "the example elides items with '...'; only the items shown were used")
     for reader, note in ((json.loads, None), (json5.loads, "a JavaScript object literal (unquoted keys)")):
+        if reader is json5.loads and len(trimmed) > MAX_LENIENT:
+            warn(Kind.INVALID_EXAMPLE, f"the example is not JSON and too large to read leniently ({strict_error})")
+            return body
         try:
             body.examples.append(reader(trimmed))
         except ValueError:

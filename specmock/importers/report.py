@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 
 from specmock.importers import ImportResult, Outcome
-from specmock.importers.model import HTTP_METHODS
+from specmock.importers.model import HTTP_METHODS, Operation
 from specmock.importers.problems import ImportProblem
 
 
@@ -30,6 +30,10 @@ def _draft_summary(draft: dict[str, Any] | None, invalid: str | None) -> dict[st
     }
 
 
+def _line(operation: Operation) -> str:
+    return f"  (line {operation.line})" if operation.line is not None else ""
+
+
 def _problems_of(result: ImportResult, outcome: Outcome) -> list[ImportProblem]:
     return [problem for problem in result.problems if problem.file == outcome.file]
 
@@ -38,6 +42,8 @@ def render_json(result: ImportResult, invalid: str | None) -> str:
     documents = []
     for outcome in result.outcomes:
         entry: dict[str, Any] = {"file": outcome.file, "imported": outcome.document is not None}
+        if outcome.through:
+            entry["read_through"] = outcome.through
         if outcome.document:
             entry["format"] = outcome.document.format
             entry["operations"] = [
@@ -61,6 +67,9 @@ def render_text(result: ImportResult, invalid: str | None) -> str:
     lines = ["specmock import report", ""]
     for outcome in result.outcomes:
         document = outcome.document
+        if outcome.through:
+            lines.append(f"{outcome.file}: read through {outcome.through}")
+            continue
         if document is None:
             failure = outcome.failure
             lines.append(f"{outcome.file}: NOT IMPORTED [{failure.kind}] {failure.message}" if failure else "")
@@ -68,7 +77,7 @@ def render_text(result: ImportResult, invalid: str | None) -> str:
         problems = _problems_of(result, outcome)
         imported = _plural(len(document.operations), "operation")
         lines.append(f"{outcome.file}: {document.format}, {imported} imported, {_plural(len(problems), 'warning')}")
-        lines.extend(f"  {op.method.upper():<7} {op.path}  {op.summary}".rstrip() for op in document.operations)
+        lines.extend(f"  {op.method.upper():<7} {op.path}  {op.summary}{_line(op)}" for op in document.operations)
         lines.extend(f"  ! line {problem.line or '-'} [{problem.kind}] {problem.message}" for problem in problems)
     if across := [problem for problem in result.problems if problem.file is None]:
         lines += ["", f"Across documents: {_plural(len(across), 'warning')}"]

@@ -6,23 +6,23 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from markdown_it.tree import SyntaxTreeNode
 
 from specmock.importers.markup import MarkdownReader, inline_text, line_of, markdown_tree, pre_text
 from specmock.importers.model import METHOD_PATTERN, Document, Field, Operation, Response
 from specmock.importers.problems import Kind
-from specmock.importers.reading import form_values, parse_headers, parse_status, read_body, schema_type
+from specmock.importers.reading import parse_headers, parse_status, read_body
 from specmock.importers.registry import importer
+from specmock.importers.rspec_fields import documented_field, query_fields, route_fields
 
-_CALL = re.compile(rf"^({METHOD_PATTERN})\s+(/\S*)$")
-_CALL_HEADING = re.compile(rf"^###\s+({METHOD_PATTERN})\s+/", re.M)
+_CALL = re.compile(rf"^({METHOD_PATTERN})\s+(/?[\w{{:.~-][^\s]*|/)$")
+_CALL_HEADING = re.compile(rf"^###\s+({METHOD_PATTERN})\s+/?[\w{{:]", re.M)
 FIELD_SECTIONS = ("parameters", "response fields")
 SECTIONS = (*FIELD_SECTIONS, "explanation", "request", "response")
 PARTS = ("headers", "route", "query parameters", "body", "status", "curl")
-REQUIRED = {"true": True, "yes": True, "required": True, "false": False, "no": False, "optional": False}
-_REQUIRED_MARK = re.compile(r"\s*\*?-\s*required\s*-\*?\s*$")  # `Name : id *- required -*`
+REQUIRED_MARKS = ("*- required -*", "- required -")  # `Name : id *- required -*`
 SKIPPED = "skipped"
 Parts = dict[str, tuple[str, int | None]]
 
@@ -46,23 +46,10 @@ def parse(text: str, file: str) -> Document:
 def _documented_field(entry: dict[str, str], line: int | None, marked: bool = False) -> Field:
     """A parameter from a table row or from ``Name : x`` lines; in the latter, a parameter is
     required when marked ``*- required -*`` (or given ``Required : true``)."""
-    name, scope = entry.get("name", "").strip("`"), entry.get("scope", "").strip("`")
-    bare = _REQUIRED_MARK.sub("", name)
-    kind = schema_type(entry.get("type", ""))
-    required = REQUIRED.get(entry.get("required", "").strip().lower())
-    if marked and required is None:
-        required = bare != name
-    return Field(
-        f"{scope}[{bare}]" if scope and bare else bare,
-        required=required,
-        description=entry.get("description", ""),
-        schema={"type": kind} if kind else {},
-        line=line,
-    )
-
-
-def _query_fields(query: str) -> list[Field]:
-    return [Field(name, "query", schema={"example": value}) for name, value in form_values(query).items()]
+    name = entry.get("name", "").rstrip()
+    mark = next((mark for mark in REQUIRED_MARKS if name.endswith(mark)), "")
+    bare = name.removesuffix(mark).rstrip() if mark else name
+    return documented_field({**entry, "name": bare}, line, bool(mark) if marked else None)
 
 
 class _Reader(MarkdownReader):
@@ -102,7 +89,7 @@ class _Reader(MarkdownReader):
             self.finish_operation()
             self.operation = Operation(
                 call[1].lower(),
-                call[2],
+                "/" + call[2].lstrip("/"),
                 self.document.file,
                 line,
                 self.example_title,
@@ -132,7 +119,8 @@ class _Reader(MarkdownReader):
                 if key.strip().lower() == "name" or not entries:
                     entries.append({})
                 entries[-1][key.strip().lower()] = value.strip()
-            self.add_fields([_documented_field(entry, line, marked=True) for entry in entries])
+            marked = self.section == "parameters"
+            self.add_fields([_documented_field(entry, line, marked) for entry in entries])
         elif self.operation and self.section in ("", "explanation"):
             self.operation.describe(text)
         elif self.operation is None and self.example_title:
@@ -183,10 +171,13 @@ class _Reader(MarkdownReader):
 
     def finish_exchange(self) -> None:
         exchange, self.exchange = self.exchange, {}
+        known = len(self.operation.requests) if self.operation else 0
         if self.operation and "request" in exchange:
             self.request(self.operation, exchange["request"])
         if self.operation and "response" in exchange:
             self.response(self.operation, exchange["response"])
+            for body in self.operation.requests[known:]:
+                body.answered = self.operation.responses[-1].status
 
     def request(self, operation: Operation, parts: Parts) -> None:
         headers = parse_headers(parts.get("headers", ("", None))[0])
@@ -194,7 +185,7 @@ class _Reader(MarkdownReader):
         if "route" in parts:
             fields += self.route(operation, *parts["route"])
         if "query parameters" in parts:
-            fields += _query_fields(parts["query parameters"][0])
+            fields += query_fields(*parts["query parameters"])
         known = {(field.location, field.name) for field in operation.fields}
         operation.fields.extend(field for field in fields if (field.location, field.name) not in known)
         if "body" in parts:
@@ -209,16 +200,10 @@ class _Reader(MarkdownReader):
         method, _, target = text.strip().partition(" ")
         if method.lower() != operation.method:
             self.warn(Kind.CONTRADICTION, f"the route says {method}", line)
-        url = urlsplit(target.strip())
-        template, actual = operation.path.strip("/").split("/"), url.path.strip("/").split("/")
-        if len(template) != len(actual):
-            self.warn(Kind.CONTRADICTION, f"the route {url.path} does not match the path", line)
-            return _query_fields(url.query)
-        return [
-            Field(segment.strip(":{}"), "path", True, schema={"example": unquote(value)}, line=line)
-            for segment, value in zip(template, actual, strict=True)
-            if segment.startswith(":") or (segment.startswith("{") and segment.endswith("}"))
-        ] + _query_fields(url.query)
+        path_fields = route_fields(operation.path, target.strip(), line)
+        if path_fields is None:
+            self.warn(Kind.CONTRADICTION, f"the route {urlsplit(target.strip()).path} does not match the path", line)
+        return (path_fields or []) + query_fields(urlsplit(target.strip()).query, line)
 
     def response(self, operation: Operation, parts: Parts) -> None:
         status_text, line = parts.get("status", ("", None))

@@ -102,7 +102,7 @@ def test_what_could_not_be_read_is_reported_with_its_kind_and_line(result):
     reported = {(problem.kind, problem.line, problem.message) for problem in result.problems}
     assert (Kind.SKIPPED, 108, "reference [Gadget][] names no model with a body") in reported
     assert any(kind == Kind.LENIENT_EXAMPLE and line == 50 for kind, line, _ in reported)
-    assert any("not documented: price, released, stock" in message for _, _, message in reported)
+    assert any("not documented (so not required): price, released, stock" in message for _, _, message in reported)
     assert any("null in every example" in message and "/colour" in message for _, _, message in reported)
 
 
@@ -129,4 +129,8 @@ def test_action_attributes_of_a_type_defined_later_describe_the_request_body():
         ]
     )
     [create] = IMPORTERS.get("apiblueprint").parse(text, "notes.apib").operations
-    assert [(field.name, field.location, field.required) for field in create.fields] == [("text", "body", True)]
+    assert create.request_schema == {
+        "type": "object",
+        "properties": {"text": {"type": "string", "example": "hi", "description": "What to remember."}},
+        "required": ["text"],
+    }

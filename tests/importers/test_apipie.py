@@ -7,7 +7,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from specmock.importers import ImportResult, import_documents
-from specmock.importers.markup import html_lines
+from specmock.importers.htmltree import MAX_DEPTH, parse_html
 from specmock.importers.problems import Kind
 from tests.importers.spec_shapes import SAMPLES
 
@@ -71,8 +71,8 @@ def test_request_headers_hint_security_and_error_codes_become_responses(text):
 def test_elided_and_unquoted_examples_are_read_leniently_and_reported(text):
     tickets = text.draft["paths"]["/tickets"]["get"]["responses"]["200"]["content"]["application/json"]
     assert tickets["example"] == {"tickets": [{"id": 1, "title": "Broken", "closed_at": None}]}
-    kinds = [problem.kind for problem in text.problems if problem.line == 10]
-    assert kinds == [Kind.LENIENT_EXAMPLE, Kind.LENIENT_EXAMPLE]
+    kinds = sorted(problem.kind for problem in text.problems if problem.line == 10)
+    assert kinds == [Kind.ASSUMED, Kind.LENIENT_EXAMPLE, Kind.LENIENT_EXAMPLE]  # the status of its success, too
     messages = [problem.message for problem in text.problems]
     assert "path /api/v3}/tickets has unpaired braces: read as /api/v3/tickets" in messages
     assert any("ticket[priority] is documented as string but the example shows integer" in m for m in messages)
@@ -111,6 +111,57 @@ def test_recorded_examples_give_bodies_statuses_and_query_parameters(page):
     assert page.problems == []  # 'Supported Formats' is known and says nothing the examples do not
 
 
-def test_html_lines_break_at_blocks_and_keep_pre_verbatim():
-    lines = html_lines('<h1>GET /a<br><small>Title</small></h1><ul><li>One</li></ul><pre>{\n  "a": 1\n}</pre>')
-    assert [text for _, text in lines] == ["GET /a", "Title", "• One", "{", '  "a": 1', "}"]
+def test_html_trees_close_elements_as_browsers_do_and_keep_pre_verbatim():
+    root = parse_html('<table><tr><td>a<td><ul><li><p>One</p><li>Two</ul><tr><td>b</table><pre>{\n  "a": 1\n}</pre>')
+    rows = [element for element in root.walk() if element.tag == "tr"]
+    assert [[cell.text() for cell in row.elements()] for row in rows] == [["a", "One Two"], ["b"]]
+    assert [item.text() for item in root.walk() if item.tag == "li"] == ["One", "Two"]
+    assert next(element for element in root.walk() if element.tag == "pre").raw_text() == '{\n  "a": 1\n}'
+
+
+def test_html_nesting_is_bounded():
+    root = parse_html("<div>" * 10_000 + "deep" + "</div>" * 10_000)
+    deepest, stack = 0, [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.elements())
+    assert deepest <= MAX_DEPTH
+    shallow = parse_html("<div>" * 100 + "kept" + "</div>" * 100)
+    assert shallow.text() == "kept"  # content below the copied depth is kept as text
+
+
+def test_navigation_is_not_content_and_validations_in_paragraphs_are_read():
+    result = import_documents([SAMPLES / "projects.apipie.html"])
+    text = repr(result.draft)
+    assert "»" not in text and "«" not in text and "Workbench v1" not in text and "Copyright" not in text
+    update = result.draft["paths"]["/projects/{id}"]["put"]
+    assert update["description"] == "Only the project's owners may change it."
+    body = update["requestBody"]["content"]["application/json"]["schema"]["properties"]["project"]
+    assert body["properties"]["name"] == {"type": "string", "description": "A name the team will recognise"}
+    assert body["properties"]["member_ids"] == {"type": "array", "items": {"type": "integer"}}
+    assert "Validations" not in text and "Must be" not in text  # read as schemas, not glued onto descriptions
+
+
+def test_examples_under_a_repeated_base_path_are_examples_not_operations():
+    result = import_documents([SAMPLES / "projects.apipie.html"])
+    assert [operation.title for operation in result.documents[0].operations] == [
+        "PUT /api/v1/projects/:id",
+        "PATCH /api/v1/projects/:id",
+        "DELETE /api/v1/projects/:id",
+    ]
+    assert all(path.startswith("/projects") for path in result.draft["paths"])
+    patch = result.draft["paths"]["/projects/{id}"]["patch"]
+    assert patch["responses"]["200"]["content"]["application/json"]["example"]["name"] == "Ledger"
+
+
+def test_a_validation_pattern_python_cannot_compile_is_reported_and_left_out():
+    from specmock.importers.apipie_rules import validation
+    from specmock.importers.model import Field
+
+    reported, found = [], Field("code")
+    validation(found, r"Must match regular expression /\h{4}/.", 7, lambda *problem: reported.append(problem))
+    assert found.schema == {"type": "string"}
+    assert [(kind, line) for kind, _, line in reported] == [(Kind.SKIPPED, 7)]
+    validation(found, r"Must match regular expression /\A[a-z]+\z/.", 8, lambda *problem: reported.append(problem))
+    assert found.schema == {"type": "string", "pattern": "^[a-z]+$"}

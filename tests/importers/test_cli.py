@@ -65,7 +65,10 @@ def test_an_unfamiliar_document_exits_1_with_a_clear_report_and_no_draft(capsys)
     assert main(["import", UNFAMILIAR]) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert f"{UNFAMILIAR}: NOT IMPORTED [unfamiliar] unfamiliar document: not apiblueprint, apipie, rspec-doc" in err
+    assert (
+        f"{UNFAMILIAR}: NOT IMPORTED [unfamiliar] unfamiliar document: "
+        "not apiblueprint, apipie, apipie-json, rspec-doc, rspec-json" in err
+    )
     assert "Draft: not written (no document could be imported)" in err
 
 
@@ -128,3 +131,21 @@ def test_the_report_can_go_to_stdout_when_the_draft_goes_to_a_file(tmp_path, cap
     assert import_command([ORDERS], "auto", str(tmp_path / "draft.yaml"), "-") == 0
     out, err = capsys.readouterr()
     assert out.startswith("specmock import report") and err == ""
+
+
+def test_an_index_and_an_example_it_links_to_are_read_once(tmp_path, capsys):
+    folder = SAMPLES / "rspec_json"
+    index, example = folder / "index.json", folder / "payments" / "recording_a_payment.json"
+    report = tmp_path / "report.json"
+    assert import_command([str(index), str(example)], "auto", str(tmp_path / "d.yaml"), str(report)) == 0
+    data = json.loads(report.read_text(encoding="utf-8"))
+    first, second = data["documents"]
+    assert first["imported"] and [op["method"] for op in first["operations"]] == ["GET", "POST", "POST", "POST"]
+    assert second == {"file": str(example), "imported": False, "read_through": str(index), "problems": []}
+    assert any("read once, through this index" in problem["message"] for problem in first["problems"])
+
+
+def test_the_text_report_gives_each_operation_its_line(capsys):
+    assert main(["import", str(SAMPLES / "albums.apib")]) == 0
+    err = capsys.readouterr().err
+    assert "  PATCH   /albums/{album_id}  Update an album  (line 47)" in err

@@ -62,10 +62,12 @@ def test_paths_that_differ_only_in_variable_names_become_one_and_their_fields_fo
     item = draft["paths"]["/things/{token_or_id}"]
     assert item["delete"]["parameters"][0]["schema"] == {"type": "integer"}
     assert item["delete"]["parameters"][0]["description"] == "Documented as `id`."
-    assert item["delete"]["responses"] == {"default": {"description": "Not documented."}}
+    assert item["delete"]["responses"] == {
+        "204": {"description": "No Content (assumed: the document shows no success)"}
+    }
     assert "/things/{token} and /things/{id} differ only in variable names" in messages(problems, Kind.MERGED)[0]
     assert messages(problems, Kind.ASSUMED) == [
-        "DELETE /things/{token_or_id}: no response documented: a default response stands in"
+        "DELETE /things/{token_or_id}: no successful response documented: 204 No Content assumed"
     ]
 
 
@@ -135,4 +137,4 @@ def test_stray_braces_and_api_prefixes():
 def test_auto_picks_the_format_by_detection(name, expected):
     found = IMPORTERS.detect((SAMPLES / name).read_text(encoding="utf-8"))
     assert (found.name if found else None) == expected
-    assert IMPORTERS.names() == ["apiblueprint", "apipie", "rspec-doc"]
+    assert IMPORTERS.names() == ["apiblueprint", "apipie", "apipie-json", "rspec-doc", "rspec-json"]

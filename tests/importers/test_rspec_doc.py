@@ -54,7 +54,9 @@ def test_parameters_tables_scope_fields_and_the_route_gives_path_examples(orders
     order = schema["properties"]["order"]
     assert order["properties"]["quantity"] == {"type": "integer", "example": 2, "description": "How many"}
     assert order["required"] == ["quantity"]
-    assert list(create["requestBody"]["content"]["application/json"]["examples"]) == ["example1", "example2"]
+    media = create["requestBody"]["content"]["application/json"]
+    assert media["example"] == {"order": {"quantity": 2, "note": "gift"}}
+    assert media["x-specmock-refused-examples"] == [{"status": 422, "value": {"order": {}}}]
 
 
 def test_escaped_headers_hint_security_and_ordinary_headers_are_parameters(result, orders):
