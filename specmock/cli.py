@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     _verify_parser(sub)
     imp = sub.add_parser("import", help="convert legacy API documents into an OpenAPI draft")
     imp.add_argument("files", nargs="+")
-    imp.add_argument("--format", default="auto", choices=["auto", "apiblueprint", "rspec-doc", "apipie"])
+    imp.add_argument("--format", default="auto", metavar="FORMAT",
+                     help="auto (detect each file's), or one reader by name; an unknown name lists them")
     imp.add_argument("-o", "--output")
     imp.add_argument("--report")
     return parser
@@ -213,6 +214,10 @@ def verify(args: argparse.Namespace) -> int:
 
 def import_(args: argparse.Namespace) -> int:
     from specmock.importers.cli import import_command
+    from specmock.importers.registry import IMPORTERS
+
+    if args.format != "auto" and args.format not in IMPORTERS.names():
+        raise ValueError(f"unknown format {args.format!r}; known: auto, {', '.join(IMPORTERS.names())}")
 
     return import_command(args.files, args.format, args.output, args.report)
 
