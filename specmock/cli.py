@@ -49,6 +49,14 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--reload", action="store_const", const=True, help="restart when specs or code change")
     serve.add_argument("--log-level", dest="log_level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--loop", choices=LOOPS, help="event loop [SPECMOCK_LOOP] (default asyncio: fairer under load)")
+    _safety_options(serve)
+
+
+def _safety_options(serve: argparse.ArgumentParser) -> None:
+    """Host checks (specmock/hosts.py)."""
+    serve.add_argument("--allowed-host", dest="allowed_hosts", action="append", metavar="HOST",
+                       help="also answer requests whose Host is HOST (repeatable; .example.test: that domain and "
+                            "its subdomains; *: any host) [SPECMOCK_ALLOWED_HOSTS, comma-separated]")
 
 
 def _token_parser(sub: argparse._SubParsersAction) -> None:
@@ -124,7 +132,7 @@ def reload_dirs(settings: Settings) -> list[str]:
 def _environment(key: str, value: t.Any) -> str:
     if key == "specs":
         return os.pathsep.join(str(Path(path).resolve()) for path in value)
-    if key == "handlers":
+    if key in ("handlers", "allowed_hosts"):
         return ",".join(value)
     return str(value)
 

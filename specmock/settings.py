@@ -41,9 +41,12 @@ class Settings:
     public_url: str | None = None
     log_level: str = "warning"
     loop: str = "asyncio"
+    # Network-facing safety (specmock/hosts.py).
+    allowed_hosts: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed_hosts", tuple(self.allowed_hosts))  # the command line gives a list
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {self.auth!r}")
         if self.loop not in LOOPS:
@@ -93,7 +96,7 @@ def _parse(name: str, raw: str) -> Any:
         return Path(raw) if raw else None
     if name == "specs":
         return tuple(Path(part) for part in raw.split(os.pathsep) if part.strip())
-    if name == "handlers":
+    if name in ("handlers", "allowed_hosts"):
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     if isinstance(default, bool):
         if raw.lower() not in _BOOLS:
