@@ -34,6 +34,7 @@ ADMIN_HEADER = "X-Specmock-Admin"
 ADMIN_HEADER_KEY = ADMIN_HEADER.lower().encode()
 SAFE_METHODS = ("GET", "HEAD")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_REMEMBERED = 256  # Host values whose verdict HostGuard keeps
 # Names that resolve to the loopback interface only (RFC 6761; browsers never ask DNS for them).
 LOOPBACK_NAMES = ("localhost",)
 LOOPBACK_SUFFIXES = (".localhost",)
@@ -145,6 +146,7 @@ class HostGuard:
         self.policy = policy or HostPolicy.from_settings(settings)
         self.public_origin = normal_origin(settings.public_url) if settings.public_url else None
         self.base_origin = normal_origin(settings.base_url)
+        self._verdicts: dict[bytes, tuple] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -157,19 +159,34 @@ class HostGuard:
         await self.app(scope, receive, send)
 
     def refusal(self, scope: Scope) -> tuple[int, str] | None:
-        hosts = [value.decode("latin-1") for name, value in scope["headers"] if name == b"host"]
+        hosts = [value for name, value in scope["headers"] if name == b"host"]
         if len(hosts) > 1:
             return 400, "The request has more than one Host header; send exactly one"
-        authority = split_host(hosts[0]) if hosts else None
-        if hosts and authority is None:
-            return 400, f"The Host header {hosts[0]!r} is not a host name or address with an optional port"
-        if authority and not self.policy.allows(authority[0]):
-            return 421, (f"This server does not answer for the host {authority[0]!r}. A page that reaches this "
-                         f"server under another name is refused (DNS rebinding). If that name should reach the "
-                         f"mock, start it with --allowed-host {authority[0]} (or SPECMOCK_ALLOWED_HOSTS)")
-        if is_admin(scope["path"]):
+        authority, refusal = self._judged(hosts[0]) if hosts else (None, None)
+        if refusal is None and is_admin(scope["path"]):
             return self.admin_refusal(scope, authority)
-        return None
+        return refusal
+
+    def _judged(self, host: bytes) -> tuple[tuple[str, int | None] | None, tuple[int, str] | None]:
+        """A ``Host`` value parsed and judged, remembered: a server sees few distinct ones."""
+        known = self._verdicts.get(host)
+        if known is None:
+            known = self._judge(host.decode("latin-1"))
+            if len(self._verdicts) >= MAX_REMEMBERED:
+                self._verdicts.clear()  # many distinct Host values: someone is trying them, start again
+            self._verdicts[host] = known
+        return known
+
+    def _judge(self, host: str) -> tuple[tuple[str, int | None] | None, tuple[int, str] | None]:
+        authority = split_host(host)
+        if authority is None:
+            return None, (400, f"The Host header {host!r} is not a host name or address with an optional port")
+        if not self.policy.allows(authority[0]):
+            return authority, (421, (
+                f"This server does not answer for the host {authority[0]!r}. A page that reaches this server "
+                f"under another name is refused (DNS rebinding). If that name should reach the mock, start it "
+                f"with --allowed-host {authority[0]} (or SPECMOCK_ALLOWED_HOSTS)"))
+        return authority, None
 
     def admin_refusal(self, scope: Scope, authority: tuple[str, int | None] | None) -> tuple[int, str] | None:
         headers = scope["headers"]

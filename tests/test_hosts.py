@@ -11,7 +11,7 @@ import socket
 import httpx
 import pytest
 
-from specmock.hosts import HostGuard, HostPolicy, normal_origin, split_host
+from specmock.hosts import MAX_REMEMBERED, HostGuard, HostPolicy, normal_origin, split_host
 from specmock.settings import Settings
 from tests.conftest import BEARER, free_port, make_client
 from tests.server_process import ServerProcess
@@ -172,6 +172,15 @@ def test_missing_duplicate_and_malformed_host_headers():
     admin = _scope((b"origin", b"http://127.0.0.1:8000"), (b"x-specmock-admin", b"1"), path="/__admin/reset",
                    method="POST")
     assert guard.refusal(admin) is None
+
+
+def test_host_verdicts_are_remembered_within_a_bound():
+    guard = HostGuard(None, Settings())
+    for number in range(3 * MAX_REMEMBERED):
+        assert guard.refusal(_scope((b"host", b"name-%d.example" % number)))[0] == 421
+        assert len(guard._verdicts) <= MAX_REMEMBERED
+    assert guard.refusal(_scope((b"host", b"name-0.example")))[0] == 421
+    assert guard.refusal(_scope((b"host", b"localhost:8000"))) is None
 
 
 # -- on a real server: the command line, the environment, HTTP/1.0 ----------------------------------------
