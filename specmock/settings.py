@@ -41,8 +41,15 @@ class Settings:
     public_url: str | None = None
     log_level: str = "warning"
     loop: str = "asyncio"
-    # Network-facing safety (specmock/hosts.py).
+    # Network-facing safety (specmock/hosts.py, specmock/limits.py; measured in tests/test_connections.py).
     allowed_hosts: tuple[str, ...] = ()
+    idle_timeout: float = 5.0
+    header_timeout: float = 10.0
+    request_timeout: float = 30.0
+    max_header_bytes: int = 32 * 1024
+    max_headers: int = 100
+    max_connections: int = 1024
+    max_concurrency: int = 128
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +61,10 @@ class Settings:
         for name in ("port", "latency_ms", "max_body_bytes", "journal_size"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
+        for name in ("idle_timeout", "header_timeout", "request_timeout", "max_header_bytes", "max_headers",
+                     "max_connections", "max_concurrency"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
 
     @property
     def contract_sources(self) -> tuple[Path, ...]:
@@ -102,6 +113,11 @@ def _parse(name: str, raw: str) -> Any:
         if raw.lower() not in _BOOLS:
             raise ValueError(f"SPECMOCK_{name.upper()} must be true or false, not {raw!r}")
         return _BOOLS[raw.lower()]
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"SPECMOCK_{name.upper()} must be a number, not {raw!r}") from None
     if isinstance(default, int):
         try:
             return int(raw)
