@@ -9,6 +9,7 @@ server's memory stays bounded. The others check each limit on servers started wi
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import resource
 import socket
@@ -350,8 +351,33 @@ def test_requests_over_the_concurrency_limit_get_503(limited):
     assert httpx.get(limited.url + RECORD, headers=AUTH).status_code == 200
 
 
-def test_a_malformed_request_still_gets_the_parsers_400(limited):
+def test_a_malformed_request_still_gets_the_parsers_400_and_websocket_upgrades_are_not_served(limited):
     assert ask(limited.port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n")[0] == 400
+    upgrade = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+               b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+    assert ask(limited.port, upgrade)[0] == 200  # answered as plain HTTP, never 101
+
+
+def test_the_uvicorn_internals_the_guard_builds_on_are_there():
+    """GuardedHttp extends uvicorn's httptools protocol: its callbacks, the per-connection state it reads
+    and the cycle flags it sets. An upgrade that renames any of them fails here, before the tests above."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+    from specmock.limits import GuardedHttp
+
+    assert issubclass(GuardedHttp, HttpToolsProtocol)
+    for name in ("connection_made", "connection_lost", "data_received", "on_message_begin", "on_url", "on_header",
+                 "on_headers_complete", "on_body", "on_message_complete", "on_response_complete",
+                 "send_400_response", "timeout_keep_alive_handler", "_unset_keepalive_if_required"):
+        assert callable(getattr(HttpToolsProtocol, name)), name
+    source = inspect.getsource(HttpToolsProtocol)
+    for text in ("self.timeout_keep_alive_task", "app = self.app", "self.tasks", "self.connections", "self.flow",
+                 "self.cycle", "server_state.default_headers", "self.send_400_response("):
+        assert text in source, text
+    cycle = inspect.getsource(RequestResponseCycle)
+    for text in ("self.disconnected", "self.message_event", "self.response_started", "self.response_complete",
+                 "self.waiting_for_100_continue"):
+        assert text in cycle, text
 
 
 def test_limits_are_settings_with_their_defaults_there():
