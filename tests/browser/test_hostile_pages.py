@@ -1,7 +1,8 @@
 """A page on another site, in a real browser, tries to drive the stub (issue 16): it sends the admin API
 a cross-origin "simple" request (which a browser sends without asking), asks for a preflight, reads the
 journal; and a DNS-rebinding page reaches the stub under its own name. Chromium resolves
-``evil.example`` to 127.0.0.1 here (``--host-resolver-rules``), as a rebinding DNS server would make it."""
+``evil.example`` to 127.0.0.1 here (``--host-resolver-rules``), as a rebinding DNS server would make it.
+The stub's own pages keep the use of the admin API (the landing page's journal link, a same-origin reset)."""
 
 from __future__ import annotations
 
@@ -110,3 +111,16 @@ def test_a_rebinding_page_is_refused_under_its_own_name(rebinding_browser, serve
     assert "requests" not in problem
     assert same_origin == 421
     assert httpx.get(record, headers=AUTH).status_code == 200
+
+
+def test_the_stubs_own_pages_still_use_the_admin_api(rebinding_browser, server):
+    context = rebinding_browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.url}/")
+    page.locator('a[href="/__admin/requests"]').click()
+    page.wait_for_url(f"{server.url}/__admin/requests")
+    journal = json.loads(page.locator("body").inner_text())
+    reset = page.evaluate("""() => fetch("/__admin/reset", {method: "POST",
+        headers: {"X-Specmock-Admin": "1"}}).then((response) => response.status)""")
+    context.close()
+    assert "requests" in journal and reset == 200
