@@ -1,6 +1,8 @@
 """The admin API under ``/__admin``: reset the data to the fixtures, read the request journal.
 
-It answers only when the server is bound to a loopback address, unless ``--admin`` allows it.
+It answers only when the server is bound to a loopback address, unless ``--admin`` allows it. Before a
+request gets here, ``specmock.hosts.HostGuard`` has refused other origins, CORS preflights, and POST or
+DELETE without ``X-Specmock-Admin: 1``; the answers carry no CORS headers.
 """
 
 from __future__ import annotations

@@ -49,6 +49,27 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--reload", action="store_const", const=True, help="restart when specs or code change")
     serve.add_argument("--log-level", dest="log_level", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--loop", choices=LOOPS, help="event loop [SPECMOCK_LOOP] (default asyncio: fairer under load)")
+    _safety_options(serve)
+
+
+def _safety_options(serve: argparse.ArgumentParser) -> None:
+    """Host checks and connection limits (specmock/hosts.py, specmock/limits.py); defaults in Settings."""
+    defaults = Settings()
+    serve.add_argument("--allowed-host", dest="allowed_hosts", action="append", metavar="HOST",
+                       help="also answer requests whose Host is HOST (repeatable; .example.test: that domain and "
+                            "its subdomains; *: any host) [SPECMOCK_ALLOWED_HOSTS, comma-separated]")
+    for flag, name, metavar, text in (
+        ("--idle-timeout", "idle_timeout", "S", "close a connection idle for S seconds"),
+        ("--header-timeout", "header_timeout", "S", "a request's head must arrive within S seconds (408)"),
+        ("--request-timeout", "request_timeout", "S", "a whole request must arrive within S seconds (408)"),
+        ("--max-header-bytes", "max_header_bytes", "BYTES", "largest request head (431)"),
+        ("--max-headers", "max_headers", "N", "most header fields in a request (431)"),
+        ("--max-connections", "max_connections", "N", "most open connections (the longest idle one makes room)"),
+        ("--max-concurrency", "max_concurrency", "N", "most requests handled at once (503)"),
+    ):
+        default = getattr(defaults, name)
+        serve.add_argument(flag, dest=name, type=type(default), metavar=metavar,
+                           help=f"{text} [SPECMOCK_{name.upper()}] (default {default:g})")
 
 
 def _token_parser(sub: argparse._SubParsersAction) -> None:
@@ -125,7 +146,7 @@ def reload_dirs(settings: Settings) -> list[str]:
 def _environment(key: str, value: t.Any) -> str:
     if key == "specs":
         return os.pathsep.join(str(Path(path).resolve()) for path in value)
-    if key == "handlers":
+    if key in ("handlers", "allowed_hosts"):
         return ",".join(value)
     return str(value)
 
@@ -133,6 +154,7 @@ def _environment(key: str, value: t.Any) -> str:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from specmock.limits import uvicorn_options
     from specmock.server import app_from_env
 
     options = {k: v or None for k, v in vars(args).items() if k not in ("command", "reload")}
@@ -153,7 +175,8 @@ def serve(args: argparse.Namespace) -> int:
     uvicorn.run(target, factory=bool(args.reload), reload=bool(args.reload), host=settings.host,
                 port=settings.port, log_level=settings.log_level, loop=settings.loop,
                 reload_dirs=reload_dirs(settings) if args.reload else None,
-                reload_includes=["*.py", "*.yaml", "*.yml", "*.json"] if args.reload else None)
+                reload_includes=["*.py", "*.yaml", "*.yml", "*.json"] if args.reload else None,
+                **uvicorn_options(settings))
     return 0
 
 

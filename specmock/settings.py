@@ -41,9 +41,19 @@ class Settings:
     public_url: str | None = None
     log_level: str = "warning"
     loop: str = "asyncio"
+    # Network-facing safety (specmock/hosts.py, specmock/limits.py; measured in tests/test_connections.py).
+    allowed_hosts: tuple[str, ...] = ()
+    idle_timeout: float = 5.0
+    header_timeout: float = 10.0
+    request_timeout: float = 30.0
+    max_header_bytes: int = 32 * 1024
+    max_headers: int = 100
+    max_connections: int = 1024
+    max_concurrency: int = 128
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed_hosts", tuple(self.allowed_hosts))  # the command line gives a list
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {self.auth!r}")
         if self.loop not in LOOPS:
@@ -51,6 +61,10 @@ class Settings:
         for name in ("port", "latency_ms", "max_body_bytes", "journal_size"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
+        for name in ("idle_timeout", "header_timeout", "request_timeout", "max_header_bytes", "max_headers",
+                     "max_connections", "max_concurrency"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
 
     @property
     def contract_sources(self) -> tuple[Path, ...]:
@@ -93,12 +107,17 @@ def _parse(name: str, raw: str) -> Any:
         return Path(raw) if raw else None
     if name == "specs":
         return tuple(Path(part) for part in raw.split(os.pathsep) if part.strip())
-    if name == "handlers":
+    if name in ("handlers", "allowed_hosts"):
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     if isinstance(default, bool):
         if raw.lower() not in _BOOLS:
             raise ValueError(f"SPECMOCK_{name.upper()} must be true or false, not {raw!r}")
         return _BOOLS[raw.lower()]
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"SPECMOCK_{name.upper()} must be a number, not {raw!r}") from None
     if isinstance(default, int):
         try:
             return int(raw)

@@ -54,7 +54,8 @@ def make_client(settings: Settings, store: Store | None = None) -> TestClient:
     """An in-process client of the mock on ``store`` (a new memory store by default; the app seeds
     an empty store)."""
     store = store if store is not None else Store.memory()
-    client = TestClient(create_app(settings, store), raise_server_exceptions=False)
+    # Host "localhost": the mock answers only Host values that name it (specmock/hosts.py).
+    client = TestClient(create_app(settings, store), base_url="http://localhost", raise_server_exceptions=False)
     client.store = store  # type: ignore[attr-defined]
     return client
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import BEARER, DOWNLOAD_TOKEN, FORM, PROVIDER_TOKEN, SHARING_TOKEN
+from tests.conftest import BEARER, DOWNLOAD_TOKEN, FORM, PROVIDER_TOKEN, SHARING_TOKEN, make_client
 
 PROVIDER_BODY = (
     "image_ids[]=0d8611a7-be32-4924-b7c4-12a82ea78af8&image_ids[]=5d780faf-8bb1-4858-92cc-e92fe2cbe971"
@@ -73,12 +73,14 @@ def assert_shape(actual, documented, where="body"):
             assert_shape(item, documented[0], f"{where}[]")
 
 
-def test_create_provider_requests(client):
-    response = client.post(
-        "/api/v1/providers/b870990d-396b-46ca-a92e-ba6a63bacc61/provider_requests",
-        content=PROVIDER_BODY, headers={"Authorization": PROVIDER_TOKEN, "Host": "example.org", "Content-Type": FORM,
-                                        "Cookie": ""},
-    )
+def test_create_provider_requests(settings):
+    # The document's request as written, Host included: a name the mock answers only when allowed.
+    with make_client(settings.replace(allowed_hosts=("example.org",))) as client:
+        response = client.post(
+            "/api/v1/providers/b870990d-396b-46ca-a92e-ba6a63bacc61/provider_requests",
+            content=PROVIDER_BODY,
+            headers={"Authorization": PROVIDER_TOKEN, "Host": "example.org", "Content-Type": FORM, "Cookie": ""},
+        )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     for header in ("X-token", "Cache-Control", "Pragma", "Expires"):

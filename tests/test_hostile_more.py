@@ -475,17 +475,19 @@ def test_off_mode_caller_cannot_touch_other_users_requests(tmp_path):
 
 # -- the admin API on a public address ----------------------------------------------------------
 
+ADMIN = {"X-Specmock-Admin": "1"}  # POST and DELETE on /__admin need it (specmock/hosts.py)
+
 
 def test_admin_refused_when_bound_to_all_interfaces_unless_allowed():
     port = free_port()
     with ServerProcess(port, "--host", "0.0.0.0") as exposed:
         made = create(exposed.url, {"Authentication": BEARER}, "kept through a refused reset")
-        assert_problem(httpx.post(f"{exposed.url}/__admin/reset"), 403)
+        assert_problem(httpx.post(f"{exposed.url}/__admin/reset", headers=ADMIN), 403)
         assert_problem(httpx.get(f"{exposed.url}/__admin/requests"), 403)
-        assert_problem(httpx.delete(f"{exposed.url}/__admin/requests"), 403)
+        assert_problem(httpx.delete(f"{exposed.url}/__admin/requests", headers=ADMIN), 403)
         assert httpx.get(f"{exposed.url}{CREATE}/{made['token']}").status_code == 200, "the reset did not happen"
     with ServerProcess(port, "--host", "0.0.0.0", "--admin") as allowed:
         made = create(allowed.url, {"Authentication": BEARER}, "removed by the reset")
         assert httpx.get(f"{allowed.url}/__admin/requests").status_code == 200
-        assert httpx.post(f"{allowed.url}/__admin/reset").status_code == 200
+        assert httpx.post(f"{allowed.url}/__admin/reset", headers=ADMIN).status_code == 200
         assert httpx.get(f"{allowed.url}{CREATE}/{made['token']}").status_code == 404

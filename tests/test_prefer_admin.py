@@ -11,6 +11,7 @@ from tests.conftest import BEARER, make_client
 
 LIST = "/api/v4/content_requests?pending=true"
 AUTH = {"Authentication": BEARER}
+ADMIN = {"X-Specmock-Admin": "1"}  # POST and DELETE on /__admin need it (specmock/hosts.py)
 
 
 def test_parse_prefer():
@@ -74,13 +75,13 @@ def test_latency_option_and_prefer_latency(settings):
 def test_admin_reset_restores_the_fixtures(client):
     client.delete("/api/v4/content_requests/1", headers=AUTH)
     assert client.get("/api/v4/content_requests/4c38da5893b1f793").status_code == 404
-    reset = client.post("/__admin/reset")
+    reset = client.post("/__admin/reset", headers=ADMIN)
     assert reset.status_code == 200 and reset.json()["tables"]["content_requests"] == 5
     assert client.get("/api/v4/content_requests/4c38da5893b1f793").status_code == 200
 
 
 def test_admin_journal_records_what_the_ui_sent(client):
-    client.delete("/__admin/requests")
+    client.delete("/__admin/requests", headers=ADMIN)
     body = {"content_request": {"name": "from the UI", "recipient": "r", "prompt": "p",
                                 "expiration_date": "2099/01/01"}}
     client.post("/api/v4/content_requests", json=body, headers=AUTH)
@@ -95,11 +96,11 @@ def test_admin_journal_records_what_the_ui_sent(client):
 
 def test_admin_is_refused_on_a_public_address_unless_allowed(settings):
     with make_client(settings.replace(host="0.0.0.0")) as exposed:
-        response = exposed.post("/__admin/reset")
+        response = exposed.post("/__admin/reset", headers=ADMIN)
         assert response.status_code == 403 and response.headers["content-type"] == "application/problem+json"
         assert exposed.get("/__admin/requests").status_code == 403
     with make_client(settings.replace(host="0.0.0.0", admin=True)) as allowed:
-        assert allowed.post("/__admin/reset").status_code == 200
+        assert allowed.post("/__admin/reset", headers=ADMIN).status_code == 200
 
 
 def test_cors_preflight_and_exposed_headers(client):

@@ -24,7 +24,6 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.operations import AbstractOperation
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Scope
 
 from specmock import admin, errors, site
@@ -40,6 +39,7 @@ from specmock.engine.scope import header
 from specmock.engine.security import SecurityCheck
 from specmock.engine.validators import VALIDATOR_MAP
 from specmock.fixtures import seed_tables
+from specmock.hosts import ApiCORS, HostGuard, HostPolicy
 from specmock.jsonio import FastJSON
 from specmock.settings import Settings
 from specmock.store import Store
@@ -107,8 +107,12 @@ def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = Non
     errors.install(app, contract)
 
     log = RequestLog(settings.journal_size)
+    # Outermost: foreign Host and foreign admin requests are refused before CORS, journal or routing see them.
+    # The policy is read now: a wrong --allowed-host stops the start, not the first request.
+    app.add_middleware(HostGuard, position=MiddlewarePosition.BEFORE_EXCEPTION, settings=settings,
+                       policy=HostPolicy.from_settings(settings))
     app.add_middleware(
-        CORSMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+        ApiCORS, position=MiddlewarePosition.BEFORE_EXCEPTION,
         allow_origins=[settings.cors_origin], allow_methods=["*"], allow_headers=["*"],
         expose_headers=EXPOSED_HEADERS,
     )

@@ -82,7 +82,7 @@ dt {{ color: #666; }} dd {{ margin: 0; }}
 <h1>specmock</h1>
 <p>A stateful stub served from its OpenAPI contract at <code>{e(root)}</code> (auth mode
 <strong>{e(auth)}</strong>). What you create here can be read, changed and deleted;
-<code>POST /__admin/reset</code> restores the seed data.</p>
+<code>POST /__admin/reset</code> with the header <code>X-Specmock-Admin: 1</code> restores the seed data.</p>
 <h2 id="how-to">How to use this stub</h2>
 <ol>
 <li>Open an API's <em>Interactive docs</em> below and press <strong>Authorize</strong>: paste the demo credential
