@@ -41,6 +41,13 @@ def install(app: Any, contract: Contract) -> None:
         detail = exc.detail
         if exc.status_code == 405:
             allow = contract.allowed_methods(request.url.path)
+            if request.method in allow:
+                # The contract has this method here, but the path's values do not fit its parameters
+                # (``/pets/abc`` for an integer id), while another method's route took them.
+                return _response(request, 400, f"{request.url.path} does not fit the parameters of "
+                                 f"{request.method} on this path (a value of the wrong type?)",
+                                 ext={"errors": [{"field": "path", "rule": "type",
+                                                  "message": "a path parameter does not fit its schema"}]})
             headers["Allow"] = ", ".join(allow)
             detail = f"{request.method} is not allowed here; allowed: {', '.join(allow)}"
         elif exc.status_code == 404 and detail in (None, "Not Found"):

@@ -52,7 +52,7 @@ def test_each_team_contract_passes_schemathesis_with_every_check(name, servers):
 
 def reset(url: str) -> str:
     """The seed data back (the Schemathesis runs above change the same servers)."""
-    assert httpx.post(url + "/__admin/reset").status_code == 200
+    assert httpx.post(url + "/__admin/reset", headers={"X-Specmock-Admin": "1"}).status_code == 200
     return url
 
 
@@ -242,7 +242,7 @@ def test_generic_resources_are_seeded_from_a_fixtures_file(tmp_path):
     with make_client(Settings(specs=(contract("petstore"),), fixtures=tmp_path, validate_responses=True)) as client:
         assert [pet["name"] for pet in client.get("/v1/pets").json()] == ["Mia"]
         assert client.post("/v1/pets", json={"name": "Ivy", "species": "cat"}).json()["id"] == 8
-        client.post("/__admin/reset")
+        client.post("/__admin/reset", headers={"X-Specmock-Admin": "1"})
         assert [pet["id"] for pet in client.get("/v1/pets").json()] == [7]
 
 

@@ -9,6 +9,7 @@ parsing. Everything else a request goes through is ``specmock.engine.pipeline``.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -37,6 +38,7 @@ from specmock.engine.requests import RememberingOperation, RequestReader
 from specmock.engine.responses import Answers
 from specmock.engine.scope import header
 from specmock.engine.security import SecurityCheck
+from specmock.engine.uri import RepeatedKeysURIParser
 from specmock.engine.validators import VALIDATOR_MAP
 from specmock.fixtures import seed_tables
 from specmock.hosts import ApiCORS, HostGuard, HostPolicy
@@ -64,6 +66,11 @@ class SpecmockApp(AsyncApp):
         super().add_api(specification, **kwargs)
         # Every middleware builds its operations from this one Specification object.
         self.middleware.apis[-1].specification.operation_cls = RememberingOperation
+
+
+# Connexion warns, for every operation that takes several media types, that it "uses" the first:
+# specmock reads each media type with its own schema (specmock.engine.requests), so the warning misleads.
+logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
 
 
 def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = None,
@@ -102,6 +109,7 @@ def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = Non
     app = SpecmockApp(__name__, lifespan=lifespan, jsonifier=Jsonifier(FastJSON), middlewares=stack)
     for spec in contract.routing_specs():
         app.add_api(spec, resolver=Resolver(lambda _operation_id: _not_routed), strict_validation=True,
+                    uri_parser_class=RepeatedKeysURIParser,
                     validate_responses=settings.validate_responses, validator_map=VALIDATOR_MAP,
                     swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=False))
     errors.install(app, contract)

@@ -22,6 +22,7 @@ import asyncio
 import inspect
 import typing as t
 
+import starlette.convertors
 from connexion.exceptions import ProblemException
 from connexion.middleware.abstract import SpecMiddleware
 from connexion.operations import AbstractOperation
@@ -121,6 +122,13 @@ def _headers(scope: Scope) -> dict[str, str]:
     return headers
 
 
+class NumberConvertor(starlette.convertors.FloatConvertor):
+    """A ``type: number`` path parameter as JSON writes numbers, exponent included (``2.5e3``):
+    Connexion's convertor takes only digits and a point."""
+
+    regex = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+
+
 class OperationMiddleware(SpecMiddleware):
     """Runs the pipeline of the operation Connexion's router matched; other requests (the docs site,
     the admin API) go on to the next app."""
@@ -131,6 +139,8 @@ class OperationMiddleware(SpecMiddleware):
         self.pipelines: dict[str, Pipeline] = {}
 
     def add_api(self, specification: Specification, **kwargs: t.Any) -> None:
+        # Runs before the router compiles its routes (Connexion adds the APIs innermost first).
+        starlette.convertors.register_url_convertor("float", NumberConvertor())
         for path, item in specification.get("paths", {}).items():
             for method in item:
                 if method not in ("get", "put", "post", "delete", "options", "head", "patch", "trace"):

@@ -89,8 +89,9 @@ class RequestReader:
         if validator is not None and not raw and mime_type in FORM_CONTENT_TYPES:
             # A form with no fields is an empty body: valid where the schema accepts {} (Connexion
             # takes it for a missing body, and refuses it when the body is required).
-            validator._validate({})
-            return Body(mime_type, {})
+            form = validator.complete({}) if hasattr(validator, "complete") else {}
+            validator._validate(form)
+            return Body(mime_type, form)
         if validator is not None:
             await validator.wrap_receive(_replay(raw), scope=scope)
             parsed = handed_over(scope)
@@ -118,7 +119,10 @@ class RequestReader:
             validator = validator_cls(
                 schema=schema, required=self.operation.request_body.get("required", False),
                 nullable=utils.is_nullable(self.operation.body_definition(mime_type)), encoding=encoding,
-                strict_validation=self.strict, uri_parser=self.uri_parser)
+                strict_validation=self.strict,
+                # the parser of this media type's body (Connexion builds one for the first media type only)
+                uri_parser=self.operation.uri_parser_class(self.operation.parameters,
+                                                           self.operation.body_definition(mime_type)))
             if len(self._body_validators) < MAX_BODY_VALIDATORS:
                 self._body_validators[(mime_type, encoding)] = validator
         return validator

@@ -96,7 +96,7 @@ class Answers:
                 body = data.encode() if isinstance(data, str) else data
             else:
                 body = b"" if data is None else dumps(data)
-                if data is not None or status not in (204, 304):
+                if body:
                     media = self.media.get(self._for(status)) or "application/json"
                     if not json_media({media: {}}):
                         media = "application/json"

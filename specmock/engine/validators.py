@@ -5,6 +5,8 @@ refused by name."""
 
 from __future__ import annotations
 
+import json
+import re
 import typing as t
 from urllib.parse import parse_qsl
 
@@ -84,10 +86,23 @@ class SpecmockParameterValidator(ParameterValidator):
                     errors=[FieldError(f"query.{name}", "unknown", "not a parameter of this operation")
                             for name in unknown],
                 )
+        if b"&" in query_string:
+            self._refuse_repeated_values(query_string)
         for location, params in self.parameters.items():
             values = _SOURCES[location](request)
             for param in params:
                 self._check(location, param, values)
+
+    def _refuse_repeated_values(self, query_string: bytes) -> None:
+        """A parameter that takes one value, given several times, is refused (it would be read as its
+        last value, silently)."""
+        single = {p["name"] for p in self.parameters.get("query", []) if p.get("schema", p).get("type") != "array"}
+        seen: set[str] = set()
+        for name, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+            if name in single and name in seen:
+                raise BadRequest.for_field(f"query.{name}", "single", f"{name} takes one value; it is given more "
+                                           "than once")
+            seen.add(name)
 
     @staticmethod
     def _check(location: str, param: dict, values: t.Mapping[str, t.Any]) -> None:
@@ -128,6 +143,11 @@ class _TypedBody:
         return await super().wrap_receive(receive, scope=scope)  # type: ignore[misc]
 
 
+# orjson reads integers beyond 64 bits as floats, which then fail `type: integer`; the standard
+# library keeps them whole (a body with such a number is rare: the slower parser is the exception).
+_BIG_INTEGER = re.compile(rb"[0-9]{19,}")
+
+
 def not_json(raw: bytes, error: ValueError) -> str:
     """What is wrong with a body that is not JSON, and where: the line and column, the line itself
     (shortened) and the parser's reason (``no digit after sign`` for a JavaScript ``...``)."""
@@ -147,19 +167,25 @@ class SpecmockJSONBodyValidator(_TypedBody, JSONRequestBodyValidator):
         if not raw.strip():
             return None
         try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
+            body = orjson.loads(raw) if not _BIG_INTEGER.search(raw) else json.loads(raw)
+        except (orjson.JSONDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest.for_field("body", "json", not_json(raw, exc)) from None
+        except (UnicodeDecodeError, RecursionError, ValueError) as exc:
+            raise BadRequest.for_field("body", "json", f"the body is not valid JSON: {exc}") from None
         hand_over(scope, json=body)
         return body
 
     def _validate(self, body: t.Any) -> dict | None:
         if body is None:
-            if self._nullable:
+            if self._nullable or not self._required:  # an optional body may be left out
                 return None
             raise BadRequest.for_field("body", "required", "a JSON body is required")
         raise_for("body", self._validator.iter_errors(body))
         return None
+
+
+def _is_item(schema: dict, value: str) -> bool:
+    return next(iter(check_for(schema, check_formats=True).iter_errors(value)), None) is None
 
 
 MAX_FORM_FIELDS = 1000  # as Starlette's form parser
@@ -198,18 +224,31 @@ class SpecmockFormValidator(_TypedBody, FormDataValidator):
             form = await super()._parse(replay(), scope)
         except MultiPartException as exc:  # e.g. more fields than the form parser accepts
             raise BadRequest.for_field("body", "form", str(exc)) from None
+        if isinstance(form, dict):
+            self.complete(form)
         if (header(scope["headers"], b"content-type") or "").startswith("application/x-www-form-urlencoded"):
             hand_over(scope, form=form)  # no file parts: the handler's form is this one
         return form
 
+    def complete(self, form: dict) -> dict:
+        """An empty array has no key=value pair to send: a required array field that is absent is an
+        empty one (its minItems still apply)."""
+        for name in self._schema.get("required", []):
+            if name not in form and self._schema.get("properties", {}).get(name, {}).get("type") == "array":
+                form[name] = []
+        return form
+
     def _refuse_joined_arrays(self, raw: bytes) -> None:
-        """Array fields repeat their key (``image_ids[]=a&image_ids[]=b``). Connexion would also split
-        ``image_ids[]=a,b`` into two values, which the real API reads as one: refuse it instead."""
+        """Array fields repeat their key (``image_ids[]=a&image_ids[]=b``); each value is one item, as
+        Rails reads it. A value that joins items with commas (``image_ids[]=a,b``) where no item can
+        hold a comma, though each part would be an item, is refused with a word on how to send them."""
         if b"," not in raw and b"%2c" not in raw.lower():
             return
-        arrays = {name for name, prop in self._schema.get("properties", {}).items() if prop.get("type") == "array"}
+        arrays = {name: prop.get("items", {}) for name, prop in self._schema.get("properties", {}).items()
+                  if prop.get("type") == "array"}
         for name, value in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):
-            if name in arrays and "," in value:
+            if name in arrays and "," in value and not _is_item(arrays[name], value) and all(
+                    _is_item(arrays[name], part) for part in value.split(",")):
                 raise BadRequest.for_field(f"body.{name}", "explode",
                                            f"one value per {name}= key, repeated for each item; got {value!r}")
 

@@ -14,6 +14,7 @@ import re
 from http import HTTPStatus
 from typing import Any
 
+from specmock.importers.added import PROBLEM, add_error_responses
 from specmock.importers.conformance import UNMATCHED, check_operation
 from specmock.importers.fields import (
     apply_fields,
@@ -115,6 +116,7 @@ class _Builder:
         self.problems: list[ImportProblem] = []
         self.schemes: dict[str, dict[str, Any]] = {}
         self.operation_ids: set[str] = set()
+        self.added_errors = False
 
     def warn(self, operation: Operation | None, kind: Kind, message: str) -> None:
         file, line = (operation.file, operation.line) if operation else (None, None)
@@ -153,7 +155,9 @@ class _Builder:
             draft["tags"] = [{"name": tag} for tag in tags]
         draft["paths"] = paths
         if self.schemes:
-            draft["components"] = {"securitySchemes": self.schemes}
+            draft.setdefault("components", {})["securitySchemes"] = self.schemes
+        if self.added_errors:
+            draft.setdefault("components", {})["schemas"] = {"Problem": PROBLEM}
         return draft
 
     def operation(self, path: str, entries: list[Placed]) -> dict[str, Any]:
@@ -185,6 +189,7 @@ class _Builder:
         if request_body := self.request_body(first, where, operations, body_fields):
             result["requestBody"] = request_body
         result["responses"] = self.responses(first, where, operations)
+        self.added_errors |= add_error_responses(result, path)
 
         def unmatched(at: str, reason: str) -> None:
             self.warn(first, Kind.CONTRADICTION, f"{at} does not fit its schema ({reason}): moved to {UNMATCHED}")

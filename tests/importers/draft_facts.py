@@ -51,7 +51,7 @@ def operation_facts(operation: dict[str, Any]) -> dict[str, Any]:
     for media_type, media in body.get("content", {}).items():
         request[media_type] = properties(media.get("schema", {}))
     responses = {}
-    for status, response in operation["responses"].items():
+    for status, response in documented(operation["responses"]).items():
         content = response.get("content", {})
         responses[int(status)] = {
             media_type: {"": fact(media.get("schema", {})), **properties(media.get("schema", {}))}
@@ -64,6 +64,12 @@ def operation_facts(operation: dict[str, Any]) -> dict[str, Any]:
         "request_required": body.get("required", False),
         "responses": responses,
     }
+
+
+def documented(responses: dict[str, Any]) -> dict[str, Any]:
+    """The responses the document shows: without the error answers the draft adds
+    (``x-specmock-added``, see ``specmock.importers.added``)."""
+    return {status: response for status, response in responses.items() if not response.get("x-specmock-added")}
 
 
 def draft_facts(draft: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -9,6 +9,7 @@ from openapi_spec_validator import validate
 from specmock.importers import ImportResult, import_documents
 from specmock.importers.markup import pre_text
 from specmock.importers.problems import Kind
+from tests.importers.draft_facts import documented
 from tests.importers.spec_shapes import SAMPLES
 
 FORM = "application/x-www-form-urlencoded"
@@ -73,7 +74,7 @@ def test_escaped_headers_hint_security_and_ordinary_headers_are_parameters(resul
 
 
 def test_responses_keep_status_headers_and_inferred_bodies(orders):
-    responses = orders["post"]["responses"]
+    responses = documented(orders["post"]["responses"])
     assert list(responses) == ["201", "422"]
     assert responses["201"]["description"] == "Created"
     assert set(responses["201"]["headers"]) == {"X-Request-Id", "ETag"}  # Content-Type is the media type
