@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from connexion.context import context
 from starlette.responses import Response
 from starlette.routing import compile_path
 
@@ -115,7 +116,10 @@ class Contract:
         # A (data, status) answer is serialised here, straight into the response Connexion sends on.
         @functools.wraps(function)
         async def answer(*args: Any, **kwargs: Any) -> Any:
-            result = function(*args, **kwargs)
+            try:
+                result = function(*args, **kwargs)
+            finally:
+                await context["store"].flush()  # no answer before the writes it may show are durable
             if isinstance(result, tuple) and len(result) == 2:
                 data, status = result
                 return Response(b"" if data is None else dumps(data), status, media_type="application/json")

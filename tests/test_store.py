@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 
@@ -104,14 +105,19 @@ def test_snapshots_leave_no_temporary_files(tmp_path):
     for n in range(5):
         storage.write({"t": {str(n): {"id": n}}})
     storage.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.json", "db.json.journal"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.json", "db.json.journal", "db.json.lock"]
     assert JournaledJSONStorage(tmp_path / "db.json").read() == {"t": {"4": {"id": 4}}}
+
+
+def durable(store: Store) -> None:
+    """What the engine does before it answers: wait until every write so far is durable."""
+    asyncio.run(store.flush())
 
 
 def crashed_copy(path, tmp_path):
     """The files as a kill -9 would leave them: copied while the store is still open."""
     target = tmp_path / "after-crash"
-    target.mkdir()
+    target.mkdir(exist_ok=True)
     for name in (path.name, path.name + ".journal"):
         if (path.parent / name).exists():
             (target / name).write_bytes((path.parent / name).read_bytes())
@@ -125,6 +131,7 @@ def test_acknowledged_writes_survive_a_crash_without_close(tmp_path):
     store.update("content_requests", 1, {"name": "renamed"})
     store.insert("content_requests", {"id": 2, "token": "b" * 16, "name": "second"})
     store.remove("content_requests", 2)
+    durable(store)
     again = Store.file(crashed_copy(path, tmp_path))
     assert again.find("content_requests") == [{"id": 1, "token": "a" * 16, "name": "renamed"}]
     store.close()
@@ -140,6 +147,7 @@ def test_a_write_cut_short_by_a_crash_is_dropped_and_appends_continue(tmp_path):
     again = Store.file(path)
     assert [r["id"] for r in again.find("t")] == [1, 2]
     again.insert("t", {"id": 4})
+    durable(again)
     assert [r["id"] for r in Store.file(crashed_copy(path, tmp_path)).find("t")] == [1, 2, 4]
     again.close()
 
@@ -156,6 +164,7 @@ def test_journal_is_folded_into_the_snapshot(tmp_path):
     store = Store.file(path)
     for n in range(1, COMPACT_AFTER + 2):
         store.insert("t", {"id": n})
+    durable(store)
     assert len(json.loads(path.read_text())["t"]) >= COMPACT_AFTER  # compacted once on the way
     store.close()
     assert len(json.loads(path.read_text())["t"]) == COMPACT_AFTER + 1  # and on close
