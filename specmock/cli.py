@@ -20,6 +20,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", help="address to bind [SPECMOCK_HOST] (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port [SPECMOCK_PORT] (default 8000)")
     serve.add_argument("--db", type=Path, help="TinyDB file to persist to [SPECMOCK_DB] (default: in memory)")
+    serve.add_argument("--db-recover", dest="db_recover", action="store_const", const=True,
+                       help="open a damaged --db anyway: keep what is sound, move the damaged file aside to "
+                            "<file>.damaged-<time> [SPECMOCK_DB_RECOVER]")
     serve.add_argument("--fixtures", type=Path, help="seed data directory [SPECMOCK_FIXTURES] (default: fixtures/)")
     serve.add_argument("--auth", choices=AUTH_MODES, help="credential checks [SPECMOCK_AUTH] (default lenient)")
     serve.add_argument("--jwt-secret", dest="jwt_secret",
@@ -100,23 +103,31 @@ def serve(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     import uvicorn
 
-    from specmock.server import app_from_env
+    from specmock import server
+    from specmock.storage import StorageError
 
     options = {k: v for k, v in vars(args).items() if k not in ("command", "reload")}
     settings = Settings.from_env(**options)
     for key, value in options.items():
         if value is not None:
             os.environ[f"SPECMOCK_{key.upper()}"] = str(value)
+    if not args.reload:
+        try:
+            app = server.app_from_env()
+        except StorageError as error:  # a damaged, locked or unwritable --db: say so, no traceback
+            print(f"specmock serve: {error}", file=sys.stderr)
+            return 2
     print(banner(settings), flush=True)
-    target = "specmock.server:app_from_env" if args.reload else app_from_env()
     gc.freeze()  # the specs and fixtures live as long as the server: keep them out of every collection
     # Requests allocate many short-lived containers; collecting every 700 allocations cost ~3 % of a
     # create's time and made some answers wait for a collection (measured with wrk, 32 connections:
     # create 3,242 -> 3,337 req/s, p99 19.3 -> 10.4 ms).
     gc.set_threshold(*GC_THRESHOLDS)
-    uvicorn.run(target, factory=bool(args.reload), reload=bool(args.reload), host=settings.host,
+    if not args.reload:
+        return server.run(app, settings)
+    uvicorn.run("specmock.server:app_from_env", factory=True, reload=True, host=settings.host,
                 port=settings.port, log_level=settings.log_level, loop=settings.loop,
-                reload_dirs=[str(Path(__file__).resolve().parent.parent)] if args.reload else None)
+                reload_dirs=[str(Path(__file__).resolve().parent.parent)])
     return 0
 
 

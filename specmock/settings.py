@@ -28,6 +28,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     db: Path | None = None
+    db_recover: bool = False
     fixtures: Path = ROOT / "fixtures"
     auth: str = "lenient"
     jwt_secret: str = "specmock-development-secret-change-me"
