@@ -179,9 +179,9 @@ class GroupCommit:
                     if self._closing:
                         return
                     self._wake.wait()
-                batch = []
-                while self._queue and self._queue[0].seq <= self._requested:
-                    batch.append(self._queue.pop(0))
+                taken = next((index for index, item in enumerate(self._queue) if item.seq > self._requested),
+                             len(self._queue))
+                batch, self._queue = self._queue[:taken], self._queue[taken:]
             try:
                 self._write(batch)
             except Exception as error:  # a bug, not the disk: fail the group rather than hang its waiters

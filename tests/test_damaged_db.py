@@ -6,11 +6,9 @@ a killed one's lock does not outlive it. A read-only disk refuses to start the s
 
 from __future__ import annotations
 
-import contextlib
 import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import httpx
@@ -20,6 +18,7 @@ from specmock.admin import seed
 from specmock.settings import Settings
 from specmock.store import Store
 from tests.conftest import free_port
+from tests.mounts import mounted_tmpfs
 from tests.server_process import ROOT, ServerProcess
 
 CREATE = "/api/v4/content_requests"
@@ -140,24 +139,6 @@ def test_a_killed_servers_lock_does_not_block_the_next_start(seeded):
     first.stop()
     with ServerProcess(free_port(), "--db", str(seeded)) as second:
         assert httpx.get(f"{second.url}/").status_code == 200
-
-
-@contextlib.contextmanager
-def mounted_tmpfs(options: str):
-    """A small tmpfs of our own (root only, and where mounting is allowed; else the test is skipped),
-    always unmounted again."""
-    where = Path(tempfile.mkdtemp(prefix="specmock-tmpfs-"))
-    try:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True,
-                              text=True)
-        if done.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-        try:
-            yield where
-        finally:
-            subprocess.run(["umount", "-l", str(where)], check=True)
-    finally:
-        where.rmdir()
 
 
 def test_a_read_only_disk_refuses_to_start(tmp_path):

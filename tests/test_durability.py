@@ -96,6 +96,22 @@ def test_a_request_spanning_several_writes_reaches_the_journal_in_one_line(db):
     assert len(lines) == 1 and [table for table, _ in json.loads(lines[0])] == ["t", "t", "u"]
 
 
+def test_a_group_ends_where_a_request_ends(db, tmp_path):
+    path, store = db
+
+    async def scenario() -> None:
+        store.insert("t", {"id": 1})
+        waiter = asyncio.ensure_future(store.flush())  # request 1 is done and waits
+        await asyncio.sleep(0)
+        store.insert("t", {"id": 2})  # request 2 has written, but has not finished when the writer starts
+        await waiter
+        assert stored_ids(path, tmp_path) == [1]
+        await store.flush()
+
+    asyncio.run(scenario())
+    assert stored_ids(path, tmp_path) == [1, 2]
+
+
 @pytest.mark.parametrize("call, code", [("fdatasync", errno.EIO), ("fdatasync", errno.ENOSPC),
                                         ("write", errno.ENOSPC), ("write", errno.EROFS)])
 def test_a_group_that_cannot_be_made_durable_is_undone_whole(db, tmp_path, monkeypatch, call, code):
