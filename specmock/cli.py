@@ -125,7 +125,7 @@ def serve(args: argparse.Namespace) -> int:
     gc.set_threshold(*GC_THRESHOLDS)
     if not args.reload:
         return server.run(app, settings)
-    uvicorn.run("specmock.server:app_from_env", factory=True, reload=True, host=settings.host,
+    uvicorn.run("specmock.server:app_for_reload", factory=True, reload=True, host=settings.host,
                 port=settings.port, log_level=settings.log_level, loop=settings.loop,
                 reload_dirs=[str(Path(__file__).resolve().parent.parent)])
     return 0

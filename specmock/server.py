@@ -15,6 +15,7 @@ from connexion import AsyncApp
 from specmock.admin import seed
 from specmock.app import create_app
 from specmock.settings import Settings
+from specmock.storage import StorageError
 from specmock.store import Store
 
 # How long a graceful stop waits for the requests already received (then cancels what still runs:
@@ -56,6 +57,16 @@ def app_from_env() -> AsyncApp:
         store.close()
 
     return create_app(settings, store, lifespan=closing_store)
+
+
+def app_for_reload() -> AsyncApp:
+    """``app_from_env`` for ``--reload``, where uvicorn builds the app in a process of its own: a
+    database that cannot be opened ends that process with the message, not a traceback."""
+    try:
+        return app_from_env()
+    except StorageError as error:
+        print(f"specmock serve: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def run(app: AsyncApp, settings: Settings) -> int:

@@ -75,6 +75,21 @@ def test_replace_all_resets_everything(store):
     assert store.get_by("things", "token", "a") is None
 
 
+def test_inserts_after_a_reset_keep_every_record(store):
+    store.insert_many("things", [{"id": n} for n in range(1, 4)])
+    store.replace_all({"things": [{"id": n} for n in range(10, 15)]})
+    store.insert("things", {"id": 99})  # a new document id, not one of the reset records'
+    assert sorted(record["id"] for record in store.find("things")) == [10, 11, 12, 13, 14, 99]
+
+
+def test_a_reset_with_a_missing_or_duplicate_id_changes_nothing(store):
+    store.insert("things", {"id": 1})
+    for data in ({"things": [{"id": 2}, {"id": 2}]}, {"things": [{"name": "no id"}]}):
+        with pytest.raises(ValueError):
+            store.replace_all(data)
+    assert store.find("things") == [{"id": 1}]
+
+
 def test_concurrent_inserts_lose_nothing(store):
     def work(worker: int) -> None:
         for n in range(50):
