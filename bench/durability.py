@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import re
 import signal
 import statistics
@@ -64,14 +65,24 @@ def measure(ctx: Context, scenario: Scenario, db: Path | None, args: argparse.Na
     try:
         wait_ready(server, "/")
         run_wrk(server.url(path), connections=args.connections, seconds=1, **request)
+        cpu = cpu_seconds(server.proc.pid)
         result, load = watched(lambda: run_wrk(server.url(path), connections=args.connections,
                                                 seconds=args.duration, **request))
-        row = {**result.as_dict(), "foreign_cores": load.foreign_cores}
+        cpu = cpu_seconds(server.proc.pid) - cpu
+        row = {**result.as_dict(), "foreign_cores": load.foreign_cores,
+               "cpu_us_per_request": round(cpu / max(result.requests, 1) * 1e6, 1)}
         if db is not None:
             row.update(stop_under_load(server, path, request, args.connections))
     finally:
         stop(server)
     return row
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system, every thread) process ``pid`` has used so far."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    fields = raw[raw.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def stop_under_load(server: Started, path: str, request: dict[str, Any], connections: int) -> dict[str, Any]:
@@ -100,6 +111,7 @@ def _quiet_wrk(url: str, request: dict[str, Any], connections: int) -> None:
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     rps = [row["rps"] for row in rows]
     out = {"rps": round(statistics.median(rps), 1), "p99_ms": round(statistics.median(r["p99_ms"] for r in rows), 2),
+           "cpu_us_per_request": round(statistics.median(r["cpu_us_per_request"] for r in rows), 1),
            "foreign_cores": round(max(r["foreign_cores"] for r in rows), 2)}
     if "fsyncs" in rows[0]:
         fsyncs = sum(r["fsyncs"] for r in rows) or 1
@@ -115,8 +127,10 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
     for name, data in results.items():
         memory, db = data["memory"]["summary"], data["db"]["summary"]
         ratio = db["rps"] / memory["rps"] if memory["rps"] else 0.0
+        cost = memory["cpu_us_per_request"] / db["cpu_us_per_request"] if db["cpu_us_per_request"] else 0.0
         lines.append([name, f"{memory['rps']:,.0f}", ms(memory["p99_ms"]), f"{db['rps']:,.0f}", ms(db["p99_ms"]),
-                      f"{ratio:.2f}×", f"{db['writes_per_fsync']:.1f}", f"{db['answers_per_fsync']:.1f}",
+                      f"{ratio:.2f}×", f"{memory['cpu_us_per_request']:.0f} / {db['cpu_us_per_request']:.0f}",
+                      f"{cost:.2f}×", f"{db['writes_per_fsync']:.1f}", f"{db['answers_per_fsync']:.1f}",
                       f"{db['stop_s']:.2f}", ", ".join(map(str, db["exit_statuses"])),
                       f"{max(memory['foreign_cores'], db['foreign_cores']):.2f}"])
     info = machine()
@@ -125,9 +139,12 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         f"{info['cpu']}, {info['cores']} cores; commit {commit()}; server on core 0, wrk (1 thread, "
         f"{args.connections} connections) on core 1; {args.rounds} × {args.duration} s per server and scenario, "
         f"alternating, medians reported. Measured {info['when']}. Targets: `--db` ≥ {DB_TARGET}× memory, "
-        f"p99 ≤ {P99_TARGET_MS:.0f} ms.",
+        f"p99 ≤ {P99_TARGET_MS:.0f} ms. The server's CPU time per request (all its threads, user and system) "
+        "does not depend on what else runs: on a busy machine its ratio is the better guide to the ratio of "
+        "throughputs a quiet one would show.",
         table(["scenario", "memory req/s", "memory p99 ms", "--db req/s", "--db p99 ms", "--db ÷ memory",
-               "writes per fsync", "answers per fsync", "SIGTERM to exit s (under load)", "exit status",
+               "server CPU µs per request (memory / --db)", "memory ÷ --db CPU", "writes per fsync",
+               "answers per fsync", "SIGTERM to exit s (under load)", "exit status",
                "max foreign cores"], lines),
     ])
 
@@ -149,7 +166,8 @@ def main(argv_: list[str] | None = None) -> int:
                     extra = (f"  {row['writes']} writes / {row['fsyncs']} fsyncs, stop {row['stop_s']:.2f} s "
                              f"(exit {row['exit_status']})" if db else "")
                     print(f"  {scenario.name} {kind:<6} round {number + 1}: {row['rps']:7.0f} req/s  "
-                          f"p99 {row['p99_ms']:6.2f} ms  foreign {row['foreign_cores']:.2f}{extra}", flush=True)
+                          f"p99 {row['p99_ms']:6.2f} ms  {row['cpu_us_per_request']:5.0f} us CPU/request  "
+                          f"foreign {row['foreign_cores']:.2f}{extra}", flush=True)
             results[scenario.name] = {kind: {"rows": rows, "summary": summary(rows)} for kind, rows in runs.items()}
     text = report(results, args)
     save("durability", {"args": vars(args), "results": results}, text)
