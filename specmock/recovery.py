@@ -39,8 +39,9 @@ class Loaded:
     lines: int = 0  # the journal's sound lines
     sound_length: int = 0  # bytes of the journal that read well
     torn: int = 0  # bytes of a final line cut short
-    damage: Damage | None = None
+    damage: Damage | None = None  # the first damage found
     snapshot_damaged: bool = False
+    journal_damaged: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -68,6 +69,7 @@ def load(path: Path, journal: Path) -> Loaded:
         except _Unreadable as problem:
             where = f"line {number} (byte {loaded.sound_length})"
             loaded.damage = loaded.damage or Damage(journal, where, f"not a journal entry: {problem}")
+            loaded.journal_damaged = True
             return loaded
         for table, changed in groups:
             for doc_id, doc in changed.items():
@@ -109,13 +111,12 @@ def recover(path: Path, journal: Path, loaded: Loaded) -> None:
     if loaded.snapshot_damaged:
         loaded.notes.append(f"moved the damaged {path} aside to {move_aside(path, 'damaged')}; starting from "
                             f"the {_lines(loaded.lines)} of its journal")
-        atomic_write(path, dumps(loaded.data))  # the journal's lines, replayed over nothing
-        if journal.exists():  # now held by the new snapshot (replaying them again would change nothing)
-            _truncate(journal, 0)
-    else:
-        atomic_write(path, dumps(loaded.data))  # the file with the sound lines: first, so nothing is lost
+    atomic_write(path, dumps(loaded.data))  # what is sound, first: from here on nothing of it can be lost
+    if loaded.journal_damaged:
         loaded.notes.append(f"moved the damaged {journal} aside to {move_aside(journal, 'damaged')}; kept the "
-                            f"{_lines(loaded.lines)} before the damage at {damage.where}")
+                            f"{_lines(loaded.lines)} before the damage")
+    elif journal.exists():  # its lines are in the new file now (replaying them again would change nothing)
+        _truncate(journal, 0)
     loaded.sound_length = loaded.entries = loaded.torn = 0
     loaded.snapshot_exists = True
 

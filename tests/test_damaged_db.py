@@ -107,8 +107,8 @@ def test_recovery_keeps_the_sound_journal_lines_and_moves_the_journal_aside(seed
         assert found(server.url, 1) and not found(server.url, 3)
     aside = list(seeded.parent.glob("db.json.journal.damaged-*"))
     assert len(aside) == 1 and aside[0].read_bytes() == damaged, "kept as it was, for inspection"
-    assert f"moved the damaged {journal_of(seeded)} aside to {aside[0]}; kept the 1 line before the damage at " \
-           "line 2" in server.output
+    assert f"moved the damaged {journal_of(seeded)} aside to {aside[0]}; kept the 1 line before the damage" \
+        in server.output
     assert "journaled 1" in seeded.read_text()  # the file itself now holds what was kept
     with ServerProcess(free_port(), "--db", str(seeded)) as again:  # and starts without the option
         assert found(again.url, 1)
@@ -124,6 +124,17 @@ def test_recovery_of_a_damaged_file_moves_it_aside_and_starts_from_the_fixtures(
     aside = list(tmp_path.glob("db.json.damaged-*"))
     assert f"moved the damaged {db} aside to {aside[0]}; starting from the 0 lines of its journal" in server.output
     assert len(aside) == 1 and aside[0].read_bytes() == b'{"content_requests": {"1": '
+
+
+def test_recovery_of_a_damaged_file_and_journal_keeps_both_aside(tmp_path):
+    db = tmp_path / "db.json"
+    db.write_bytes(b"garbage")
+    journal_of(db).write_bytes(b'[["t", {"1": {"id": 1}}]]\nmore garbage\n')
+    with ServerProcess(free_port(), "--db", str(db), "--db-recover"):
+        pass
+    assert [p.read_bytes() for p in sorted(tmp_path.glob("db.json*.damaged-*"))] == [
+        b"garbage", b'[["t", {"1": {"id": 1}}]]\nmore garbage\n']
+    assert json.loads(db.read_bytes()) == {"t": {"1": {"id": 1}}}  # the sound line, and no fixtures over it
 
 
 def test_a_second_server_on_the_same_file_is_refused(seeded):
