@@ -77,6 +77,7 @@ class JournaledJSONStorage(Storage):
             raise _unavailable(self.path, error, "cannot open") from None
         try:
             self._data, self._entries, journal_length = self._open(recover)
+            self._fold_after = _fold_after(self._data)
             self._commit = GroupCommit(self.journal_path, self.path, journal_length)
         except BaseException:
             self._lock.release()
@@ -121,6 +122,7 @@ class JournaledJSONStorage(Storage):
             raise _unavailable(self.path, failed.error, "cannot write") from None
         self._data = data
         self._undo.clear()
+        self._fold_after = _fold_after(data)
 
     def write_changes(self, table: str, changed: dict[str, Any], undo: Callable[[], None]) -> None:
         """Queue the documents of ``table`` that changed (doc id -> document, or None when removed);
@@ -131,9 +133,10 @@ class JournaledJSONStorage(Storage):
         line = dumps([table, changed])  # before anything is queued: a write that cannot be encoded fails alone
         self._undo.append((commit.append(line), undo))
         self._entries += len(changed)
-        if self._entries >= max(COMPACT_AFTER, sum(len(docs) for docs in self._data.values())):
+        if self._entries >= self._fold_after:
             commit.snapshot(dumps(self._data), wait=False)
             self._entries = 0
+            self._fold_after = _fold_after(self._data)
 
     async def flush(self) -> None:
         """Return once every write made so far is durable; else ``StorageUnavailable`` (call ``undo``)."""
@@ -183,6 +186,11 @@ class JournaledJSONStorage(Storage):
         if self._commit is None:
             raise StorageUnavailable(f"the database {self.path} is closed")
         return self._commit
+
+
+def _fold_after(data: Tables) -> int:
+    """Journal documents after which to fold: as many as the snapshot holds (at least COMPACT_AFTER)."""
+    return max(COMPACT_AFTER, sum(len(docs) for docs in data.values()))
 
 
 def _unavailable(path: Path, error: OSError, doing: str) -> StorageUnavailable:

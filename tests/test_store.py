@@ -186,6 +186,18 @@ def test_journal_is_folded_into_the_snapshot(tmp_path):
     assert path.with_name("db.json.journal").read_bytes() == b""
 
 
+def test_the_journal_is_folded_again_each_time_it_holds_as_many_documents_as_the_file(tmp_path):
+    path = tmp_path / "db.json"
+    store = Store.file(path)
+    for n in range(1, 3 * COMPACT_AFTER + 2):
+        store.insert("t", {"id": n})
+        if n % 100 == 0:
+            durable(store)
+    durable(store)
+    assert len(json.loads(path.read_text())["t"]) == 2 * COMPACT_AFTER  # folded at 1,000 and at 2,000
+    store.close()
+
+
 def test_write_cost_does_not_rewrite_the_snapshot(tmp_path):
     path = tmp_path / "db.json"
     store = Store.file(path)
