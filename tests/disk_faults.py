@@ -14,41 +14,46 @@ CALLS = ("write", "fdatasync", "fsync", "replace", "ftruncate", "open")
 
 class Disk:
     """``fail("fdatasync", errno.EIO)`` makes every later such call under ``root`` raise, until
-    ``heal()``; ``partial=True`` on ``write`` writes half of the bytes first (a short write), then fails."""
+    ``heal()``; ``only="name"`` narrows it to the files whose name contains that; ``partial=True`` on
+    ``write`` writes half of the bytes first (a short write), then fails."""
 
     def __init__(self, monkeypatch, root: Path) -> None:
         self.root = str(root)
         self.failing: dict[str, int] = {}
+        self.only = ""
         self.partial = False
         self.calls: Counter[str] = Counter()
         self.opened: list[str] = []  # the paths opened under root, in order
         for name in CALLS:
             monkeypatch.setattr(os, name, self._wrap(name, getattr(os, name)))
 
-    def fail(self, call: str, errno: int = errnos.ENOSPC, *, partial: bool = False) -> Disk:
+    def fail(self, call: str, errno: int = errnos.ENOSPC, *, only: str = "", partial: bool = False) -> Disk:
         self.failing[call] = errno
+        self.only = only
         self.partial = partial
         return self
 
     def heal(self) -> None:
         self.failing.clear()
 
-    def _ours(self, target: object) -> bool:
+    @staticmethod
+    def _path(target: object) -> str:
         if isinstance(target, int):
             try:
-                target = os.readlink(f"/proc/self/fd/{target}")
+                return os.readlink(f"/proc/self/fd/{target}")
             except OSError:
-                return False
-        return str(target).startswith(self.root)
+                return ""
+        return str(target)
 
     def _wrap(self, name: str, real):
         def call(*args, **kwargs):
-            if not self._ours(args[0]):
+            path = self._path(args[0])
+            if not path.startswith(self.root):
                 return real(*args, **kwargs)
             self.calls[name] += 1
             if name == "open":
-                self.opened.append(str(args[0]))
-            if name in self.failing:
+                self.opened.append(path)
+            if name in self.failing and self.only in Path(path).name:
                 if name == "write" and self.partial:
                     self.partial = False
                     return real(args[0], bytes(args[1])[: max(1, len(args[1]) // 2)])

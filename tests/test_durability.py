@@ -160,12 +160,13 @@ def test_writes_while_the_disk_fails_keep_failing_and_reads_keep_working(db, tmp
     assert store.find("t") == [{"id": 1}]
 
 
-def test_a_failed_compaction_loses_and_unacknowledges_nothing(db, tmp_path, monkeypatch):
+@pytest.mark.parametrize("call", ["replace", "fsync"])
+def test_a_failed_compaction_loses_and_unacknowledges_nothing(db, tmp_path, monkeypatch, call):
     path, store = db
-    disk = Disk(monkeypatch, tmp_path).fail("replace", errno.ENOSPC)
+    disk = Disk(monkeypatch, tmp_path).fail(call, errno.ENOSPC if call == "replace" else errno.EIO, only=".tmp")
     outcomes = asyncio.run(writers(store, range(1, COMPACT_AFTER + 20)))  # a fold is due on the way, and fails
     assert outcomes == [None] * (COMPACT_AFTER + 19)
-    assert disk.calls["replace"] >= 1 and not list(tmp_path.glob(".db.json*.tmp"))
+    assert disk.calls[call] >= 1 and not list(tmp_path.glob(".db.json*.tmp"))
     assert stored_ids(path, tmp_path) == list(range(1, COMPACT_AFTER + 20))
     disk.heal()
     store.close()
