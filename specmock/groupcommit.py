@@ -276,8 +276,12 @@ class GroupCommit:
     def _fail(self, error: OSError, batch: list[_Entry | _Snapshot]) -> None:
         self.stats.failures += 1
         self._dirty = True
-        with contextlib.suppress(OSError):
+        try:
             self._cut_back()  # at once: a failed write must not come back at the next start
+        except OSError as cut:
+            logger.warning("specmock: could not cut %s back to its last durable length (%s); the next write "
+                           "tries again, and until then a restart may bring back the writes that failed",
+                           self._journal, describe(cut))
         with self._mutex:
             self.failure = error
             waiters, self._waiters = self._waiters, {}

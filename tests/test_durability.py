@@ -149,6 +149,18 @@ def test_after_a_failed_fsync_the_journal_is_reopened_not_trusted(db, tmp_path, 
     assert stored_ids(path, tmp_path) == [2]
 
 
+def test_a_journal_that_cannot_be_cut_back_at_once_is_cut_back_before_the_next_write(db, tmp_path, monkeypatch,
+                                                                                      caplog):
+    path, store = db
+    disk = Disk(monkeypatch, tmp_path).fail("fdatasync", errno.EIO)
+    disk.fail("ftruncate", errno.EIO)
+    assert isinstance(asyncio.run(writers(store, range(1, 2)))[0], StorageUnavailable)
+    assert "could not cut" in caplog.text and path.with_name("db.json.journal").read_bytes()  # still there
+    disk.heal()
+    assert asyncio.run(writers(store, range(2, 3))) == [None]
+    assert stored_ids(path, tmp_path) == [2]  # the failed write did not come back
+
+
 def test_writes_while_the_disk_fails_keep_failing_and_reads_keep_working(db, tmp_path, monkeypatch):
     path, store = db
     store.insert("t", {"id": 1})
