@@ -15,9 +15,9 @@ from tools import BENCH
 
 RESULTS_MD = BENCH / "RESULTS.md"
 RESULTS_JSON = BENCH / "results.json"
-SECTIONS = ("run", "scaling", "profile")  # their order in RESULTS.md
-HEADER = ("# specmock benchmark results\n\nWritten by `bench/run.py`, `bench/scaling.py` and `bench/profile_server.py`"
-          " (see `bench/README.md`). Each section is replaced by the script that owns it.\n")
+SECTIONS = ("run", "durability", "scaling", "profile")  # their order in RESULTS.md
+HEADER = ("# specmock benchmark results\n\nWritten by `bench/run.py`, `bench/durability.py`, `bench/scaling.py` and "
+          "`bench/profile_server.py` (see `bench/README.md`). Each section is replaced by the script that owns it.\n")
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -29,6 +29,9 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", help="address to bind [SPECMOCK_HOST] (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port [SPECMOCK_PORT] (default 8000)")
     serve.add_argument("--db", type=Path, help="TinyDB file to persist to [SPECMOCK_DB] (default: in memory)")
+    serve.add_argument("--db-recover", dest="db_recover", action="store_const", const=True,
+                       help="open a damaged --db anyway: keep what is sound, move the damaged file aside to "
+                            "<file>.damaged-<time> [SPECMOCK_DB_RECOVER]")
     serve.add_argument("--fixtures", type=Path,
                        help="folder of <document>.json seed files [SPECMOCK_FIXTURES] (default: each document's own)")
     serve.add_argument("--auth", choices=AUTH_MODES, help="credential checks [SPECMOCK_AUTH] (default lenient)")
@@ -118,9 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def banner(settings: Settings, app: t.Any) -> str:
+def banner(settings: Settings, contract: t.Any) -> str:
     lines = [f"specmock serving on {settings.base_url} (auth: {settings.auth}, data: {settings.db or 'in memory'})"]
-    for name, document in app.contract.documents.items():
+    for name, document in contract.documents.items():
         api = f"{settings.base_url}{document.base_path}"
         lines.append(f"  {document.title:<18} {api:<32} docs: {settings.base_url}/docs/{name}/")
     lines.append(f"  {'landing page':<18} {settings.base_url}/")
@@ -154,8 +157,9 @@ def _environment(key: str, value: t.Any) -> str:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from specmock import server
+    from specmock.contract import Contract
     from specmock.limits import uvicorn_options
-    from specmock.server import app_from_env
 
     options = {k: v or None for k, v in vars(args).items() if k not in ("command", "reload")}
     options["specs"] = tuple(args.specs) or None
@@ -164,18 +168,24 @@ def serve(args: argparse.Namespace) -> int:
     for key, value in options.items():
         if value is not None:
             os.environ[f"SPECMOCK_{key.upper()}"] = _environment(key, value)
-    app = app_from_env()  # with --reload too: a broken contract is refused before the watcher starts
-    print(banner(settings, app), flush=True)
-    target = "specmock.server:app_from_env" if args.reload else app
+    # A broken contract, or (without --reload, whose worker opens it) a damaged, locked or unwritable
+    # --db, is refused here with its message (main prints it): no traceback, no watcher started.
+    if args.reload:
+        contract = Contract.load(list(settings.contract_sources), settings.auth)
+    else:
+        app = server.app_from_env()
+        contract = app.contract
+    print(banner(settings, contract), flush=True)
     gc.freeze()  # the specs and fixtures live as long as the server: keep them out of every collection
     # Requests allocate many short-lived containers; collecting every 700 allocations cost ~3 % of a
     # create's time and made some answers wait for a collection (measured with wrk, 32 connections:
     # create 3,242 -> 3,337 req/s, p99 19.3 -> 10.4 ms).
     gc.set_threshold(*GC_THRESHOLDS)
-    uvicorn.run(target, factory=bool(args.reload), reload=bool(args.reload), host=settings.host,
+    if not args.reload:
+        return server.run(app, settings)
+    uvicorn.run("specmock.server:app_for_reload", factory=True, reload=True, host=settings.host,
                 port=settings.port, log_level=settings.log_level, loop=settings.loop,
-                reload_dirs=reload_dirs(settings) if args.reload else None,
-                reload_includes=["*.py", "*.yaml", "*.yml", "*.json"] if args.reload else None,
+                reload_dirs=reload_dirs(settings), reload_includes=["*.py", "*.yaml", "*.yml", "*.json"],
                 **uvicorn_options(settings))
     return 0
 
@@ -251,10 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     args = build_parser().parse_args(argv)
     from specmock.contract.loading import SpecError
+    from specmock.storage import StorageError
 
     try:
         return {"serve": serve, "token": token, "verify": verify, "import": import_}[args.command](args)
-    except (*USAGE_ERRORS, SpecError) as exc:
+    except (*USAGE_ERRORS, SpecError, StorageError) as exc:
         print(f"specmock {args.command}: {exc}", file=sys.stderr)
         return 2
 

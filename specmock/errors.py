@@ -14,7 +14,8 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from specmock.contract import Contract
-from specmock.problems import PROBLEM_JSON, problem_body
+from specmock.problems import PROBLEM_JSON, InsufficientStorage, problem_body
+from specmock.storage import StorageUnavailable
 
 logger = logging.getLogger("specmock")
 
@@ -58,6 +59,11 @@ def install(app: Any, contract: Contract) -> None:
         return _response(request, 400, f"The request is not valid UTF-8: {exc.reason}",
                          ext={"errors": [{"field": "body", "rule": "encoding", "message": str(exc)}]})
 
+    def storage_unavailable(request: ConnexionRequest, exc: StorageUnavailable) -> ConnexionResponse:
+        return problem(request, InsufficientStorage(
+            f"The write could not be made durable ({exc}), so it was not applied. Reads still work; writes work "
+            "again as soon as the disk has room or is writable again."))
+
     def unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return _response(request, 500, "The mock failed to handle this request; see its log.")
@@ -65,4 +71,5 @@ def install(app: Any, contract: Contract) -> None:
     app.add_error_handler(ProblemException, problem)
     app.add_error_handler(HTTPException, http_error)
     app.add_error_handler(UnicodeDecodeError, bad_encoding)
+    app.add_error_handler(StorageUnavailable, storage_unavailable)
     app.add_error_handler(Exception, unexpected)

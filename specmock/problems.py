@@ -92,6 +92,12 @@ class Unprocessable(Problem):
     status_code_default = 422
 
 
+class InsufficientStorage(Problem):
+    """507: the write could not be made durable (``specmock.storage.StorageUnavailable``) and was undone."""
+
+    status_code_default = 507
+
+
 def problem_body(
     status: int, detail: str, *, instance: str | None = None, title: str | None = None, ext: dict | None = None
 ) -> dict[str, Any]:

@@ -28,6 +28,7 @@ class Settings:
     specs: tuple[Path, ...] = ()  # contract documents or folders of them; none: the bundled contract
     handlers: tuple[str, ...] = ()  # modules of domain handlers (dotted names or .py files)
     db: Path | None = None
+    db_recover: bool = False
     fixtures: Path | None = None  # a folder of <document>.json seed files; none: each document's own
     auth: str = "lenient"
     jwt_secret: str = "specmock-development-secret-change-me"

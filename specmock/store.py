@@ -4,8 +4,12 @@ Every record carries its own ``id``. Reads and writes take one lock (handlers ru
 on the event loop at once; TinyDB is not thread-safe). Lookups by ``id`` and by the indexed
 fields (``token``) use in-memory indexes instead of scanning. Tables are TinyDB tables whose
 writes touch only the documents they change (``ChangeTable``), so a write costs the same with a
-thousand records as with a hundred thousand. A write is acknowledged only after the storage
-accepted it, and with ``JournaledJSONStorage`` that means it is on disk.
+thousand records as with a hundred thousand.
+
+A write changes the data in memory at once; ``await flush()`` returns when every write made so far
+is durable (at once in memory), and an answer goes out only after it. With ``JournaledJSONStorage``
+writes become durable in groups; a group that cannot (full or read-only disk) is undone here, so
+that what the failed requests changed is never seen, and ``flush`` raises ``StorageUnavailable``.
 """
 
 from __future__ import annotations
@@ -18,32 +22,55 @@ from typing import Any
 
 import orjson
 from tinydb import TinyDB
+from tinydb.storages import Storage
 from tinydb.table import Table
 
-from specmock.storage import JournaledJSONStorage, MemoryStorage
+from specmock.storage import JournaledJSONStorage, MemoryStorage, StorageUnavailable
 
 Record = dict[str, Any]
 INDEXED_FIELDS = ("token",)
 
 
 class _Changes(MutableMapping):
-    """A table's raw documents seen through TinyDB's int document ids, noting what an update touches."""
+    """A table's raw documents seen through TinyDB's int document ids, noting what an update touches
+    and what it replaced (so that the update can be undone)."""
 
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
+    def __init__(self, tables: dict[str, dict[str, Any]], name: str) -> None:
+        self.tables = tables
+        self.name = name
+        self.created = name not in tables
+        self.raw = tables.setdefault(name, {})
         self.changed: dict[str, Any] = {}
+        self.before: dict[str, Any] = {}  # doc id -> the document before (None: there was none)
 
     def __getitem__(self, doc_id: int) -> Any:
-        doc = self.raw[str(doc_id)]
-        self.changed[str(doc_id)] = doc  # handed out for in-place updates
+        key = str(doc_id)
+        doc = self.raw[key]
+        if key not in self.before:
+            self.before[key] = dict(doc)  # TinyDB's updates replace top-level fields of the document handed out
+        self.changed[key] = doc  # handed out for in-place updates
         return doc
 
     def __setitem__(self, doc_id: int, doc: Any) -> None:
-        self.raw[str(doc_id)] = self.changed[str(doc_id)] = doc
+        key = str(doc_id)
+        self.before.setdefault(key, self.raw.get(key))
+        self.raw[key] = self.changed[key] = doc
 
     def __delitem__(self, doc_id: int) -> None:
-        del self.raw[str(doc_id)]
-        self.changed[str(doc_id)] = None
+        key = str(doc_id)
+        self.before.setdefault(key, self.raw[key])
+        del self.raw[key]
+        self.changed[key] = None
+
+    def undo(self) -> None:
+        """Put back every document as it was before this update."""
+        for key, doc in self.before.items():
+            if doc is None:
+                self.raw.pop(key, None)
+            else:
+                self.raw[key] = doc
+        if self.created and not self.raw:
+            self.tables.pop(self.name, None)
 
     def __contains__(self, doc_id: object) -> bool:
         return str(doc_id) in self.raw
@@ -57,21 +84,31 @@ class _Changes(MutableMapping):
 
 class ChangeTable(Table):
     """A TinyDB table that updates its documents in place and persists only the changed ones
-    (through the storage's ``write_changes`` when it has one) instead of rebuilding the table."""
+    (through the storage's ``write_changes`` when it has one) instead of rebuilding the table. An
+    update that fails (in TinyDB or in the storage) is undone: it changed nothing."""
 
     def _update_table(self, updater: Callable[[dict[int, Any]], None]) -> None:
         tables = self._storage.read()
         if tables is None:
             tables = {}
             self._storage.write(tables)
-        changes = _Changes(tables.setdefault(self.name, {}))
-        updater(changes)  # type: ignore[arg-type]
-        write_changes = getattr(self._storage, "write_changes", None)
-        if write_changes is None:
-            self._storage.write(tables)
-        else:
-            write_changes(self.name, changes.changed)
-        self.clear_cache()
+        changes = _Changes(tables, self.name)
+        try:
+            updater(changes)  # type: ignore[arg-type]
+            write_changes = getattr(self._storage, "write_changes", None)
+            if write_changes is None:
+                self._storage.write(tables)
+            elif changes.changed:
+                write_changes(self.name, changes.changed, changes.undo)
+        except BaseException:
+            changes.undo()
+            raise
+        finally:
+            self.clear_cache()
+
+    def raw_items(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        """(doc id, stored document) pairs: read them, never change them."""
+        return self._read_table().items()
 
     def raw_documents(self) -> Iterable[dict[str, Any]]:
         """The stored documents themselves, in insertion order: read them, never change them."""
@@ -87,21 +124,24 @@ class _TinyDB(TinyDB):
 
 
 class Store:
-    def __init__(self, db: TinyDB) -> None:
-        self._db = db
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._flush = getattr(storage, "flush", None)
         self._lock = threading.RLock()
         self._ids: dict[str, dict[Any, int]] = {}
         self._index: dict[tuple[str, str], dict[Any, int]] = {}
         self._counters: dict[str, int] = {}
-        self._rebuild_indexes()
+        self._reopen()
 
     @classmethod
     def memory(cls) -> Store:
-        return cls(_TinyDB(storage=MemoryStorage))
+        return cls(MemoryStorage())
 
     @classmethod
-    def file(cls, path: str | Path) -> Store:
-        return cls(_TinyDB(path, storage=JournaledJSONStorage))
+    def file(cls, path: str | Path, *, recover: bool = False) -> Store:
+        """The store of a database file (see ``JournaledJSONStorage``); ``recover`` opens a damaged one
+        by setting the damage aside."""
+        return cls(JournaledJSONStorage(path, recover=recover))
 
     def locked(self):
         """Hold the store's lock across a read-check-write sequence (the lock is re-entrant)."""
@@ -204,24 +244,65 @@ class Store:
             return True
 
     def replace_all(self, data: dict[str, list[Record]]) -> None:
-        """Drop everything and load ``data`` (table name -> records) in one write per table."""
+        """Drop everything and load ``data`` (table name -> records) in one write: durable when this
+        returns (a snapshot of its own), or nothing changed and ``StorageUnavailable`` is raised."""
+        tables: dict[str, dict[str, Any]] = {}
+        for table, records in data.items():
+            stored = clone(list(records))
+            ids = [record.get("id") for record in stored]
+            if None in ids or len(set(ids)) != len(ids):
+                raise ValueError(f"{table}: missing or duplicate id")
+            if stored:
+                tables[table] = {str(number): record for number, record in enumerate(stored, 1)}
         with self._lock:
-            self._db.drop_tables()
-            self._ids.clear()
-            self._index.clear()
+            self._undo_failed()
+            try:
+                self._storage.write(tables)
+            except StorageUnavailable:
+                self._undo_failed()
+                raise
             self._counters.clear()
-            for table, records in data.items():
-                if records:
-                    self.insert_many(table, records)
+            self._reopen()
 
     async def flush(self) -> None:
-        """Returns once every write made so far is durable (each write is, as soon as it returns)."""
+        """Return once every write made so far is durable: at once when none is pending, and always
+        for the memory store. Answer a request (a read too: it may show another request's write) only
+        after this returned. Raises ``StorageUnavailable`` when the writes cannot be made durable;
+        they are then undone, every write not yet durable with them, and nothing they changed is
+        seen again. Await it in the same event-loop step as the handler ran: a write undone in
+        between would otherwise go unnoticed by a caller that read it."""
+        if self._flush is None:
+            return
+        try:
+            await self._flush()
+        except StorageUnavailable:
+            with self._lock:
+                self._undo_failed()
+            raise
 
     def close(self) -> None:
         with self._lock:
+            self._undo_failed()
             self._db.close()
 
     # -- indexes -----------------------------------------------------------------------------------
+
+    def _undo_failed(self) -> None:
+        """Once per failed group: the storage puts back what its writes changed, the indexes follow."""
+        undo = getattr(self._storage, "undo", None)
+        if undo is not None and undo():
+            self._reopen()
+
+    def _reopen(self) -> None:
+        """TinyDB anew over the storage (its tables cache the next document id: after a reset or an
+        undo that number must come from the data) and the indexes rebuilt from the data."""
+        storage = self._storage
+        self._db = _TinyDB(storage=lambda: storage)
+        self._ids.clear()
+        self._index.clear()
+        for table in self._db.tables():
+            for doc_id, doc in self._db.table(table).raw_items():
+                self._indexed(table, doc, int(doc_id))
 
     def _indexed(self, table: str, record: Record, doc_id: int) -> None:
         self._ids.setdefault(table, {})[record["id"]] = doc_id
@@ -230,11 +311,6 @@ class Store:
         for field in INDEXED_FIELDS:
             if field in record:
                 self._index.setdefault((table, field), {})[record[field]] = doc_id
-
-    def _rebuild_indexes(self) -> None:
-        for table in self._db.tables():
-            for doc in self._db.table(table).all():
-                self._indexed(table, doc, doc.doc_id)
 
 
 def clone(value: Any) -> Any:

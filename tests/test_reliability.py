@@ -1,14 +1,20 @@
 """Reliability of the real ``specmock serve`` process with ``--db``: many parallel clients lose and
-duplicate nothing; SIGKILL in the middle of write bursts loses no acknowledged write; a restart on
-the same file serves the same data. Plus a short run of ``bench/soak.py``."""
+duplicate nothing; SIGKILL in the middle of write bursts, and in the middle of a group commit of many
+writers, loses no acknowledged write and half-applies nothing; a restart on the same file serves the
+same data; SIGTERM under load answers what it received, folds the journal and exits 0; a really full
+disk refuses writes with 507, keeps reads, and takes writes again once it has room. Plus a short run
+of ``bench/soak.py``."""
 
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import random
+import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -17,7 +23,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from specmock.server import GRACEFUL_STOP_SECONDS
 from tests.conftest import free_port
+from tests.mounts import fill, mounted_tmpfs
 from tests.server_process import ROOT, ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -294,6 +302,135 @@ def test_sigkill_during_write_bursts_keeps_every_acknowledged_write(tmp_path):
             == SEEDED
     assert "Unhandled error" not in server.output
     print("\ncrash: " + "; ".join(figures))
+
+
+def test_sigkill_in_the_middle_of_a_group_keeps_every_acknowledged_write(tmp_path):
+    """32 writers at once: each fsync covers many of them, so the kill falls inside a group."""
+    db = tmp_path / "db.json"
+    run = uuid.uuid4().hex[:8]
+    writers = [Writer(f"grouped-{number}-{run}") for number in range(32)]
+    server = ServerProcess(free_port(), "--db", str(db)).start()
+    try:
+        burst = asyncio.run(run_burst(server.url, writers, 250, server, seed=1000))
+    finally:
+        server.stop()
+    assert burst.killed and server.process.returncode == -9
+    in_flight = sum(writer.in_flight is not None for writer in writers)
+    with ServerProcess(free_port(), "--db", str(db)) as again:
+        held = sum(reconcile(again.url, writer) for writer in writers)
+    assert "Unhandled error" not in again.output
+    print(f"\ngroup crash: {burst.acknowledged} writes acknowledged, {in_flight} in flight at the kill, {held} "
+          "records held found after the restart")
+
+
+# -- SIGTERM under load ------------------------------------------------------------------------
+
+
+@dataclass
+class Outcomes:
+    answered: list[dict] = field(default_factory=list)  # full 201 answers
+    refused: list[str] = field(default_factory=list)  # names of requests that met a connection error
+    broken: list[str] = field(default_factory=list)  # anything else: a half answer, a wrong status
+
+
+def keep_creating(port: int, client: int, outcomes: Outcomes, lock: threading.Lock) -> None:
+    """Creates over a keep-alive connection until the server is gone; each one's outcome."""
+    headers = {"Authentication": f"Bearer stopping-{client}", "Content-Type": "application/json"}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for step in range(100_000):
+        name = f"stop {client}-{step}"
+        try:
+            connection.request("POST", CREATE, json.dumps(body(name)), headers)
+            response = connection.getresponse()
+            payload = response.read()
+        except (ConnectionError, http.client.RemoteDisconnected) as error:
+            with lock:
+                outcomes.refused.append(name)
+            connection.close()
+            if isinstance(error, ConnectionRefusedError):
+                return
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            continue
+        except Exception as error:  # noqa: BLE001  (a half answer: IncompleteRead, a bad status line)
+            with lock:
+                outcomes.broken.append(f"{name}: {error!r}")
+            return
+        with lock:
+            if response.status == 201 and json.loads(payload)["name"] == name:
+                outcomes.answered.append(json.loads(payload))
+            else:
+                outcomes.broken.append(f"{name}: {response.status} {payload[:200]!r}")
+        if response.getheader("connection", "").lower() == "close":
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+
+def test_sigterm_under_load_answers_what_it_received_folds_the_journal_and_exits_0(tmp_path):
+    db = tmp_path / "db.json"
+    outcomes, lock = Outcomes(), threading.Lock()
+    server = ServerProcess(free_port(), "--db", str(db)).start()
+    clients = [threading.Thread(target=keep_creating, args=(server.port, number, outcomes, lock))
+               for number in range(8)]
+    try:
+        for client in clients:
+            client.start()
+        while len(outcomes.answered) < 200 and not outcomes.broken:
+            time.sleep(0.01)
+        signalled = time.perf_counter()
+        server.process.send_signal(signal.SIGTERM)
+        status = server.process.wait(GRACEFUL_STOP_SECONDS + 20)
+        stopped = time.perf_counter() - signalled
+    finally:
+        output = server.stop()
+        for client in clients:
+            client.join(60)
+    assert outcomes.broken == []
+    assert status == 0, output
+    assert stopped < GRACEFUL_STOP_SECONDS + 5
+    assert db.with_name("db.json.journal").read_bytes() == b"", "folded: the file alone holds everything"
+    in_file = {record["name"] for record in file_records(db)}
+    assert {record["name"] for record in outcomes.answered} <= in_file, "every answered create is kept"
+    assert not in_file & set(outcomes.refused), "a request that met a connection error was never read"
+    assert "Traceback" not in output
+    print(f"\nSIGTERM under load: {len(outcomes.answered)} answered, {len(outcomes.refused)} refused, "
+          f"exit {status} after {stopped:.2f} s")
+
+
+# -- a really full disk ------------------------------------------------------------------------
+
+
+def test_a_really_full_disk_refuses_writes_keeps_reads_and_recovers_without_a_restart():
+    with mounted_tmpfs("size=4m") as disk:
+        db = disk / "db.json"
+        headers = {"Authentication": "Bearer full-disk"}
+        with ServerProcess(free_port(), "--db", str(db)) as server, httpx.Client(base_url=server.url,
+                                                                                  headers=headers) as http_:
+            kept = [http_.post(CREATE, json=body(f"before {n}")).json()["name"] for n in range(3)]
+            filler = fill(disk)
+            refused, answers = [], []
+            for attempt in range(200):  # the journal's last page may still take a line or two
+                answer = http_.post(CREATE, json=body(f"full {attempt}"))
+                answers.append(answer.status_code)
+                if answer.status_code == 507:
+                    refused.append(f"full {attempt}")
+                    problem = answer.json()
+                    assert answer.headers["content-type"] == "application/problem+json"
+                    assert "No space left on device" in problem["detail"] and problem["status"] == 507
+                    if len(refused) == 3:
+                        break
+                else:
+                    assert answer.status_code == 201, answer.text
+                    kept.append(f"full {attempt}")
+            assert len(refused) == 3, answers
+            listed = {item["name"] for item in listing(server.url, headers)}  # reads keep working
+            assert listed == set(kept)
+            filler.unlink()
+            after = http_.post(CREATE, json=body("after"))
+            assert after.status_code == 201, after.text  # no restart needed
+            kept.append("after")
+        with ServerProcess(free_port(), "--db", str(db)) as again:
+            assert {item["name"] for item in listing(again.url, headers)} == set(kept)
+    assert "Unhandled error" not in server.output + again.output
 
 
 # -- the soak script ---------------------------------------------------------------------------

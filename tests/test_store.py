@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 
@@ -74,6 +75,21 @@ def test_replace_all_resets_everything(store):
     assert store.get_by("things", "token", "a") is None
 
 
+def test_inserts_after_a_reset_keep_every_record(store):
+    store.insert_many("things", [{"id": n} for n in range(1, 4)])
+    store.replace_all({"things": [{"id": n} for n in range(10, 15)]})
+    store.insert("things", {"id": 99})  # a new document id, not one of the reset records'
+    assert sorted(record["id"] for record in store.find("things")) == [10, 11, 12, 13, 14, 99]
+
+
+def test_a_reset_with_a_missing_or_duplicate_id_changes_nothing(store):
+    store.insert("things", {"id": 1})
+    for data in ({"things": [{"id": 2}, {"id": 2}]}, {"things": [{"name": "no id"}]}):
+        with pytest.raises(ValueError):
+            store.replace_all(data)
+    assert store.find("things") == [{"id": 1}]
+
+
 def test_concurrent_inserts_lose_nothing(store):
     def work(worker: int) -> None:
         for n in range(50):
@@ -104,14 +120,19 @@ def test_snapshots_leave_no_temporary_files(tmp_path):
     for n in range(5):
         storage.write({"t": {str(n): {"id": n}}})
     storage.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.json", "db.json.journal"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.json", "db.json.journal", "db.json.lock"]
     assert JournaledJSONStorage(tmp_path / "db.json").read() == {"t": {"4": {"id": 4}}}
+
+
+def durable(store: Store) -> None:
+    """What the engine does before it answers: wait until every write so far is durable."""
+    asyncio.run(store.flush())
 
 
 def crashed_copy(path, tmp_path):
     """The files as a kill -9 would leave them: copied while the store is still open."""
     target = tmp_path / "after-crash"
-    target.mkdir()
+    target.mkdir(exist_ok=True)
     for name in (path.name, path.name + ".journal"):
         if (path.parent / name).exists():
             (target / name).write_bytes((path.parent / name).read_bytes())
@@ -125,6 +146,7 @@ def test_acknowledged_writes_survive_a_crash_without_close(tmp_path):
     store.update("content_requests", 1, {"name": "renamed"})
     store.insert("content_requests", {"id": 2, "token": "b" * 16, "name": "second"})
     store.remove("content_requests", 2)
+    durable(store)
     again = Store.file(crashed_copy(path, tmp_path))
     assert again.find("content_requests") == [{"id": 1, "token": "a" * 16, "name": "renamed"}]
     store.close()
@@ -140,6 +162,7 @@ def test_a_write_cut_short_by_a_crash_is_dropped_and_appends_continue(tmp_path):
     again = Store.file(path)
     assert [r["id"] for r in again.find("t")] == [1, 2]
     again.insert("t", {"id": 4})
+    durable(again)
     assert [r["id"] for r in Store.file(crashed_copy(path, tmp_path)).find("t")] == [1, 2, 4]
     again.close()
 
@@ -156,10 +179,23 @@ def test_journal_is_folded_into_the_snapshot(tmp_path):
     store = Store.file(path)
     for n in range(1, COMPACT_AFTER + 2):
         store.insert("t", {"id": n})
+    durable(store)
     assert len(json.loads(path.read_text())["t"]) >= COMPACT_AFTER  # compacted once on the way
     store.close()
     assert len(json.loads(path.read_text())["t"]) == COMPACT_AFTER + 1  # and on close
     assert path.with_name("db.json.journal").read_bytes() == b""
+
+
+def test_the_journal_is_folded_again_each_time_it_holds_as_many_documents_as_the_file(tmp_path):
+    path = tmp_path / "db.json"
+    store = Store.file(path)
+    for n in range(1, 3 * COMPACT_AFTER + 2):
+        store.insert("t", {"id": n})
+        if n % 100 == 0:
+            durable(store)
+    durable(store)
+    assert len(json.loads(path.read_text())["t"]) == 2 * COMPACT_AFTER  # folded at 1,000 and at 2,000
+    store.close()
 
 
 def test_write_cost_does_not_rewrite_the_snapshot(tmp_path):

@@ -97,12 +97,15 @@ class Pipeline:
     async def _handle(self, scope: Scope, receive: Receive, request: t.Any, caller: Caller) -> tuple[int, t.Any, bytes]:
         body = await self.reader.body(scope, receive)
         call = Call(self.operation, request, body, caller, self.store, self.base_url(scope))
-        result = self.behaviour(call)
-        if inspect.isawaitable(result):
-            result = await result
-        answer = self.answers.answer(result, caller)  # serialised now: later writes cannot change it
-        await self.store.flush()
-        return answer
+        try:
+            result = self.behaviour(call)
+            if inspect.isawaitable(result):
+                result = await result
+            return self.answers.answer(result, caller)  # serialised now: later writes cannot change it
+        finally:
+            # Nothing awaited between the behaviour and here: the request's writes are one group, and
+            # no answer leaves before they are durable (StorageUnavailable: 507, and they are undone).
+            await self.store.flush()
 
     async def _wait(self, prefer: dict[str, str]) -> None:
         delay = self.latency_ms
