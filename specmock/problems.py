@@ -14,7 +14,7 @@ PROBLEM_JSON = "application/problem+json"
 
 @dataclass(frozen=True)
 class FieldError:
-    """One violated rule: ``field`` is where (``body.content_request.name``, ``query.page``)."""
+    """One violated rule: ``field`` is where (``body.pet.name``, ``query.page``)."""
 
     field: str
     rule: str

@@ -239,8 +239,8 @@ class SpecmockFormValidator(_TypedBody, FormDataValidator):
         return form
 
     def _refuse_joined_arrays(self, raw: bytes) -> None:
-        """Array fields repeat their key (``image_ids[]=a&image_ids[]=b``); each value is one item, as
-        Rails reads it. A value that joins items with commas (``image_ids[]=a,b``) where no item can
+        """Array fields repeat their key (``tags[]=a&tags[]=b``); each value is one item, as
+        Rails reads it. A value that joins items with commas (``tags[]=a,b``) where no item can
         hold a comma, though each part would be an item, is refused with a word on how to send them."""
         if b"," not in raw and b"%2c" not in raw.lower():
             return

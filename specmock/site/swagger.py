@@ -1,7 +1,7 @@
 """Each API's interactive docs: Swagger UI at ``/docs/<api>/`` on the document as this mock serves
 it, adapted so that "Try it out" works on the mock as it stands: its server is this mock's absolute
 URL, each security scheme names the demo credential to paste, each form body starts from the body's
-example (Swagger UI ignores a form body's example and would send an empty ``image_ids[]``), and
+example (Swagger UI ignores a form body's example and would send an empty array field), and
 form fields left empty stay out of the body. The page's header shows the credential and the
 contract decisions (``specmock.site.decisions``)."""
 
@@ -35,8 +35,8 @@ def _resolved(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 def _prepare_forms(spec: dict[str, Any]) -> None:
     """Form bodies as Swagger UI needs them: each field starts from the body's example, and array
-    fields go out as repeated keys (``image_ids[]=a&image_ids[]=b``: the OpenAPI default, which
-    Swagger UI follows only when it is written out; otherwise it sends ``image_ids[]=a,b``)."""
+    fields go out as repeated keys (``tags[]=a&tags[]=b``: the OpenAPI default, which
+    Swagger UI follows only when it is written out; otherwise it sends ``tags[]=a,b``)."""
     for _, _, op in operations(spec):
         media = op.get("requestBody", {}).get("content", {}).get(FORM)
         if not media:
