@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import hypothesis
 import pytest
 
 from specmock.behaviours import arguments
@@ -15,6 +16,10 @@ from specmock.verify.local import free_port  # noqa: F401  (re-exported for the 
 
 # Every handler call the in-process tests make is also worked out Connexion's way and compared.
 arguments.CROSS_CHECK = True
+
+# Property tests explore the same examples on every run: CI results do not depend on luck.
+hypothesis.settings.register_profile("specmock", derandomize=True, deadline=None, database=None)
+hypothesis.settings.load_profile("specmock")
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
 from starlette.testclient import TestClient  # noqa: E402

@@ -253,7 +253,7 @@ def decode_cursor(cursor: str) -> int:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return 0
-    return int(text[1:]) if re.fullmatch(r"o\d{1,12}", text) else 0
+    return int(text[1:]) if re.fullmatch(r"o\d{1,15}", text) else 0
 
 
 def _link(link: Link, paging: Paging, query: dict[str, t.Any], url: str, offset: int, size: int) -> t.Any:
