@@ -15,6 +15,7 @@ import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -28,6 +29,9 @@ from specmock.store import Store
 
 OWNER_BEARER = "Bearer TOKEN_FETCHED_FROM_SERVER_DURING_REGISTRATION"  # the seeded content requests' owner
 FIXTURE_CONTENT_REQUESTS = 5
+# A contract of our own, served by the generic resource mock (strict: only signed tokens are callers).
+NOTES = Path(__file__).parent / "verify_contracts" / "notes.yaml"
+NOTES_SETTINGS = {"specs": (NOTES,), "auth": "strict"}
 
 
 @dataclass
@@ -62,6 +66,11 @@ class Variant:
     before: Before | None = None
     settings: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def specs(self) -> list[Path]:
+        """The contract to verify the variant against (default: the bundled one)."""
+        return list(self.settings.get("specs", ()))
+
 
 VARIANTS: dict[str, Variant] = {}
 
@@ -74,10 +83,10 @@ def variant(name: str, api: str, before: Before | None = None, **settings: Any) 
     return register
 
 
-def request_variant(name: str, api: str) -> Callable[[Before], Before]:
+def request_variant(name: str, api: str, **settings: Any) -> Callable[[Before], Before]:
     """Register a broken variant that only changes requests before the mock sees them."""
     def register(before: Before) -> Before:
-        VARIANTS[name] = Variant(api, None, before)
+        VARIANTS[name] = Variant(api, None, before, settings)
         return before
     return register
 
@@ -224,6 +233,12 @@ def _downloads_as_demo(request):
         _as(request, "authorization", f'Token token="{mint(claims, Settings().jwt_secret)}"')
 
 
+@request_variant("notes-lists-others", "notes", **NOTES_SETTINGS)
+def _notes_as_demo(request):
+    if _is_list(request, "/v1/notes"):
+        _as(request, "authorization", f"Bearer {mint({'sub': 'demo', 'user_id': 'demo'}, Settings().jwt_secret)}")
+
+
 # -- paging ----------------------------------------------------------------------------------------------
 
 def _page_overlap(request: Request) -> None:
@@ -269,6 +284,13 @@ def _stale(request, status, headers, body):
             data["meta"]["total_count"] -= len(data["content_requests"]) - len(kept)
             data["content_requests"] = kept
     return status, _json_rewrite(body, snapshot) if _is_list(request, "/content_requests") else body
+
+
+@request_variant("notes-offset-off-by-one", "notes", **NOTES_SETTINGS)
+def _offset_early(request):
+    offset = request.number("offset", 0)
+    if _is_list(request, "/v1/notes") and offset > 0:
+        request.query["offset"] = [str(offset - 1)]
 
 
 # -- links -----------------------------------------------------------------------------------------------

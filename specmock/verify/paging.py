@@ -42,6 +42,7 @@ from specmock.verify.lists import (
     parents_of,
     queries,
     size_bounds,
+    total_of,
 )
 from specmock.verify.seeding import seed
 
@@ -57,6 +58,9 @@ def paging_consistent(ctx: Any, response: Any, case: Any) -> None:
     if not found or found[1] != "list" or not 200 <= response.status_code < 300:
         return None
     resource = found[0]
+    shown = _page_problems(resource, case, response)
+    if shown:
+        raise PagingBroken(operation=case.operation.label, message="; ".join(shown))
     if resource.paging.style not in ("page", "offset", "cursor") or not run.spend("paging", resource.name):
         return None
     op = run.op(resource, "list")
@@ -79,6 +83,28 @@ def paging_consistent(ctx: Any, response: Any, case: Any) -> None:
             [f"{op.label}, read in pages of {walk.size}:", *[f"- {p}" for p in problems[:6]], "",
              "Reproduce the walk with:", "", *curls]))
     return None
+
+
+def _page_problems(resource: Resource, case: Any, response: Any) -> list[str]:
+    """What one list answer shows wrong by itself: more items than the page size asked (or the
+    contract's default), fewer in total than on the page."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return []
+    items, total = items_of(body, resource), total_of(body, resource)
+    if items is None:
+        return []
+    problems = []
+    asked = (case.query or {}).get(resource.paging.size) if resource.paging.size else None
+    size = asked if isinstance(asked, int) and not isinstance(asked, bool) else \
+        resource.paging.default_size if resource.paging.size and asked is None else None
+    if size is not None and len(items) > size:
+        problems.append(f"{len(items)} items on a page of {size}")
+    if total is not None and total < len(items):
+        problems.append(f"`{'.'.join(resource.list_shape.total or ())}` is {total}, less than the {len(items)} "
+                        "items on the page")
+    return problems
 
 
 def _ensure_items(run: RunContext, resource: Resource, who: Identity, parents: dict[str, Any], op: Operation,
