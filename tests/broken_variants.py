@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+import jwt
 from PIL import Image
 from starlette.datastructures import MutableHeaders
 
@@ -188,9 +189,21 @@ def _content_item(request: Request) -> bool:
 
 
 def _as(request: Request, header: str, value: str) -> None:
-    """The request as if its caller were another (only when it carries a well-formed credential)."""
-    if request.headers.get(header, "").startswith(value.split(" ", 1)[0] + " "):
+    """The request as if its caller were another, when it carries a credential the mock would accept
+    from someone (a missing or forged one stays as it is: the variants break ownership only)."""
+    sent = request.headers.get(header, "")
+    word, _, token = sent.partition(" ")
+    token = token.removeprefix('token="').rstrip('"')
+    if word == value.split(" ", 1)[0] and (f"{word} {token}" == OWNER_BEARER or _signed(token)):
         request.headers[header] = value
+
+
+def _signed(token: str) -> bool:
+    try:
+        jwt.decode(token, Settings().jwt_secret, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return False
+    return True
 
 
 @request_variant("others-can-change", "content_requests")
@@ -241,17 +254,22 @@ def _notes_as_demo(request):
 
 # -- paging ----------------------------------------------------------------------------------------------
 
+def _valid_paging(request: Request) -> bool:
+    """Paging the contract allows (the variants break valid requests only)."""
+    return 1 <= request.number("page", 1) <= 100000 and 1 <= request.number("per_page", 10) <= 100
+
+
 def _page_overlap(request: Request) -> None:
     """Page p > 1 of size s is read as the first p * s items, then cut one item early (below)."""
     page, size = request.number("page", 1), request.number("per_page", 10)
-    if _is_list(request, "/content_requests") and page > 1 and page * size <= 100:
+    if _is_list(request, "/content_requests") and _valid_paging(request) and page > 1 and page * size <= 100:
         request.query["page"], request.query["per_page"] = ["1"], [str(page * size)]
 
 
 @variant("pages-overlap", "content_requests", before=_page_overlap)
 def _cut_early(request, status, headers, body):
     page, size = request.number("page", 1), request.number("per_page", 10)
-    if status != 200 or request.query.get("page") != ["1"] or page == 1:
+    if status != 200 or request.query.get("page") != ["1"] or page == 1 or not _valid_paging(request):
         return status, body
 
     def cut(data: Any) -> None:
@@ -276,20 +294,31 @@ def _next_here(request, status, headers, body):
     return status, _json_rewrite(body, same_page) if _is_list(request, "/image_requests") else body
 
 
-@variant("list-from-stale-snapshot", "content_requests")
+def _whole_list(request: Request) -> None:
+    """Read every item (the snapshot is cut into pages below)."""
+    if _is_list(request, "/content_requests") and _valid_paging(request):
+        request.query["page"], request.query["per_page"] = ["1"], ["100"]
+
+
+@variant("list-from-stale-snapshot", "content_requests", before=_whole_list)
 def _stale(request, status, headers, body):
+    """Lists served from the data as it was at start-up: paged and counted consistently, but
+    nothing created since ever shows."""
+    page, size = request.number("page", 1), request.number("per_page", 10)
+
     def snapshot(data: Any) -> None:
         if isinstance(data, dict) and isinstance(data.get("content_requests"), list):
             kept = [item for item in data["content_requests"] if item.get("id", 0) <= FIXTURE_CONTENT_REQUESTS]
-            data["meta"]["total_count"] -= len(data["content_requests"]) - len(kept)
-            data["content_requests"] = kept
-    return status, _json_rewrite(body, snapshot) if _is_list(request, "/content_requests") else body
+            data["meta"]["total_count"] = len(kept)
+            data["content_requests"] = kept[(page - 1) * size: page * size]
+    return status, _json_rewrite(body, snapshot) if _is_list(request, "/content_requests") and status == 200 \
+        and _valid_paging(request) else body
 
 
 @request_variant("notes-offset-off-by-one", "notes", **NOTES_SETTINGS)
 def _offset_early(request):
     offset = request.number("offset", 0)
-    if _is_list(request, "/v1/notes") and offset > 0:
+    if _is_list(request, "/v1/notes") and 0 < offset <= 100000:
         request.query["offset"] = [str(offset - 1)]
 
 

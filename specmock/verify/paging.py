@@ -99,7 +99,7 @@ def _page_problems(resource: Resource, case: Any, response: Any) -> list[str]:
     asked = (case.query or {}).get(resource.paging.size) if resource.paging.size else None
     size = asked if isinstance(asked, int) and not isinstance(asked, bool) else \
         resource.paging.default_size if resource.paging.size and asked is None else None
-    if size is not None and len(items) > size:
+    if size is not None and size >= 1 and len(items) > size:
         problems.append(f"{len(items)} items on a page of {size}")
     if total is not None and total < len(items):
         problems.append(f"`{'.'.join(resource.list_shape.total or ())}` is {total}, less than the {len(items)} "
@@ -131,7 +131,7 @@ class Walk:
                  parents: dict[str, Any], query: dict[str, Any]) -> None:
         self.run, self.resource, self.op, self.who, self.parents, self.query = run, resource, op, who, parents, query
         self.shown: list[Exchange] = []
-        first = self._page(0, None)
+        first = self.first = self._page(0, None)
         self.total = first.total
         have = self.total if self.total is not None else len(first.items or [])
         low, high = size_bounds(op, resource.paging, run.document)
@@ -205,6 +205,9 @@ class Walk:
         where = ".".join(self.resource.list_shape.total or ())
         if len(totals) > 1:
             return [f"`{where}` changes from page to page: {sorted(totals)}"]
+        if totals and self.first.total is not None and totals != {self.first.total}:
+            return [f"`{where}` is {self.first.total} in a page of the default size and {min(totals)} in pages of "
+                    f"{self.size}: the total must not depend on the page"]
         if self.complete and totals and totals != {len(self.walked())}:
             return [f"`{where}` is {totals.pop()}, but walking every page gives {len(self.walked())} items"]
         return []
