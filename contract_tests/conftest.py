@@ -23,7 +23,8 @@ from specmock.verify.checks import load_domain_checks
 from specmock.verify.context import ENV
 from specmock.verify.local import LocalServer
 from specmock.verify.runner import check_settings
-from specmock.verify.target import CONFIG_FILE, Target, UsageError, parse_header
+from specmock.verify.settings import settings_text
+from specmock.verify.target import Target, UsageError, parse_header
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,7 +69,7 @@ def api_schema(request: pytest.FixtureRequest, target: Target, monkeypatch: pyte
     settings = check_settings(target, name)
     monkeypatch.setenv(ENV, json.dumps(settings))
     load_domain_checks(settings["checks"])
-    schema = schemathesis.openapi.from_dict(target.spec(name), config=Config.from_path(CONFIG_FILE))
+    schema = schemathesis.openapi.from_dict(target.spec(name), config=Config.from_str(settings_text(target.spec(name))))
     schema.config.update(base_url=target.api_url(name),
                          headers=dict(parse_header(h) for h in target.headers_for(name)))
     return schema

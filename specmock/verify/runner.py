@@ -18,6 +18,7 @@ from typing import TextIO
 
 from specmock.verify.context import ENV
 from specmock.verify.results import ApiResult, read_junit
+from specmock.verify.settings import write_settings
 from specmock.verify.target import CONFIG_FILE, Target, UsageError, parse_header
 
 
@@ -31,9 +32,10 @@ class RunOptions:
     extra: list[str] = field(default_factory=list)
 
 
-def schemathesis_command(target: Target, api: str, spec_file: Path, junit: Path, options: RunOptions) -> list[str]:
+def schemathesis_command(target: Target, api: str, spec_file: Path, junit: Path, options: RunOptions,
+                         config: Path = CONFIG_FILE) -> list[str]:
     command = [
-        sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG_FILE), "--no-color",
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "--no-color",
         "run", str(spec_file), "--url", target.api_url(api), "--phases", ",".join(target.phases),
         "--report", "junit", "--report-junit-path", str(junit),
     ]
@@ -66,7 +68,8 @@ def run_api(target: Target, api: str, workdir: Path, options: RunOptions, out: T
     out.flush()
     lines = []
     env = {**os.environ, ENV: json.dumps(check_settings(target, api))}
-    with subprocess.Popen(schemathesis_command(target, api, spec_file, junit, options), stdout=subprocess.PIPE,
+    config = write_settings(target.spec(api), workdir, api)
+    with subprocess.Popen(schemathesis_command(target, api, spec_file, junit, options, config), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace", env=env) as process:
         for line in process.stdout:  # streamed: a long run shows its progress as it goes
             out.write(line)
