@@ -247,6 +247,33 @@ def test_generic_resources_are_seeded_from_a_fixtures_file(tmp_path):
         assert [pet["id"] for pet in client.get("/v1/pets").json()] == [7]
 
 
+@pytest.mark.parametrize("item_id, param", [("number", "number")])
+def test_a_numeric_identifier_is_a_sequence_and_a_created_item_reads_back(tmp_path, item_id, param):
+    """The answers hold the identifier the item is stored by: a `type: number` id, or an integer id
+    under a plain string path parameter, counts on from the seeded items instead of colliding."""
+    from specmock.settings import Settings
+    from tests.conftest import make_client
+
+    item = {"type": "object", "required": ["id", "name"],
+            "properties": {"id": {"type": item_id}, "name": {"type": "string"}}}
+    answer = {"description": "ok", "content": {"application/json": {"schema": item,
+                                                                   "example": {"id": 19, "name": "Tea"}}}}
+    spec = {"openapi": "3.0.3", "info": {"title": "shop", "version": "1"}, "paths": {
+        "/products": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+            "type": "object", "properties": {"name": {"type": "string"}}}}}},
+            "responses": {"201": answer}}},
+        "/products/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": True,
+                                                   "schema": {"type": param}}],
+                                   "responses": {"200": answer, "404": {"description": "none"}}}}}}
+    path = tmp_path / "shop.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    with make_client(Settings(specs=(path,), validate_responses=True)) as client:
+        created = client.post("/products", json={"name": "Milk"}).json()
+        assert created == {"id": 20, "name": "Milk"}
+        assert client.get("/products/20").json() == created
+        assert client.get("/products/19").json() == {"id": 19, "name": "Tea"}
+
+
 def test_reload_follows_edits_of_the_served_document(tmp_path):
     spec = tmp_path / "petstore.yaml"
     shutil.copy(contract("petstore"), spec)

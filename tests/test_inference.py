@@ -61,11 +61,24 @@ def test_the_identifier_property(properties, expected):
     assert pets.id_property == expected
 
 
-@pytest.mark.parametrize("schema, kind", [({"type": "integer"}, "integer"), ({"type": "string", "format": "uuid"},
-                                                                             "uuid"), ({"type": "string"}, "string")])
+@pytest.mark.parametrize("schema, kind", [({"type": "integer"}, "integer"), ({"type": "number"}, "integer"),
+                                          ({"type": "string", "format": "uuid"}, "uuid")])
 def test_the_identifier_kind_comes_from_the_path_parameter(schema, kind):
     paths = crud()
     paths["/pets/{petId}"]["parameters"][0]["schema"] = schema
+    assert resources(paths)["pets"].id_kind == kind
+
+
+@pytest.mark.parametrize("item_id, param, kind", [
+    ({"type": "integer"}, {"type": "string"}, "integer"),  # answers hold a number; the path carries it as text
+    ({"type": "number"}, {"type": "string"}, "integer"),
+    ({"type": "string"}, {"type": "string"}, "string"),
+    ({"type": "integer"}, {"type": "string", "pattern": "^[a-f0-9]{16}$"}, "string"),  # a number cannot be that
+])
+def test_a_numeric_identifier_the_item_shows_is_a_sequence_when_every_item_path_takes_it(item_id, param, kind):
+    item = {"type": "object", "properties": {"id": item_id, "name": {"type": "string"}}}
+    paths = crud(item=item)
+    paths["/pets/{petId}"]["parameters"][0]["schema"] = param
     assert resources(paths)["pets"].id_kind == kind
 
 

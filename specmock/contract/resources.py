@@ -329,18 +329,31 @@ def _id_property(document: Document, item_schema: Any, id_param: str | None, col
 
 def _id_schema(document: Document, operations: dict[str, Operation], item: str | None, id_param: str | None,
                item_schema: Any, id_property: str) -> dict[str, Any]:
-    for action in ("read", "replace", "merge", "delete"):
-        op = operations.get(action)
-        if op is not None:
-            param = next((p for p in op.parameters() if p["in"] == "path" and p["name"] == id_param), None)
-            if param is not None:
-                return flat(document, param.get("schema", {}))
+    """The schema identifiers must fit: the item path parameter's (of the first item operation
+    declaring it), unless the item shows a numeric identifier that every item path takes as well
+    (a plain string parameter carries a number as text, while answers must hold the number)."""
+    params = [flat(document, param.get("schema", {})) for action in ("read", "replace", "merge", "delete")
+              if (op := operations.get(action)) is not None
+              for param in op.parameters() if param["in"] == "path" and param["name"] == id_param]
     prop = properties(document, item_schema).get(id_property) if item_schema is not None else None
-    return prop or {"type": "integer"}
+    prop = flat(document, prop) if prop else None
+    if prop and _numeric(document, prop) and all(_numeric(document, schema) or _plain_text(document, schema)
+                                                  for schema in params):
+        return prop
+    return params[0] if params else prop or {"type": "integer"}
+
+
+def _numeric(document: Document, schema: dict[str, Any]) -> bool:
+    return kind(document, schema) in ("integer", "number")
+
+
+def _plain_text(document: Document, schema: dict[str, Any]) -> bool:
+    return kind(document, schema) in ("string", None) and not {"pattern", "format", "enum", "minLength"} & schema.keys()
 
 
 def _id_kind(document: Document, schema: dict[str, Any]) -> str:
-    if kind(document, schema) == "integer":
+    """``integer`` (a sequence 1, 2, ...: whole numbers fit ``type: number`` too), ``uuid`` or ``string``."""
+    if _numeric(document, schema):
         return "integer"
     return "uuid" if schema.get("format") == "uuid" else "string"
 
