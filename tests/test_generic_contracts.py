@@ -247,7 +247,7 @@ def test_generic_resources_are_seeded_from_a_fixtures_file(tmp_path):
         assert [pet["id"] for pet in client.get("/v1/pets").json()] == [7]
 
 
-@pytest.mark.parametrize("item_id, param", [("number", "number")])
+@pytest.mark.parametrize("item_id, param", [("number", "number"), ("integer", "string")])
 def test_a_numeric_identifier_is_a_sequence_and_a_created_item_reads_back(tmp_path, item_id, param):
     """The answers hold the identifier the item is stored by: a `type: number` id, or an integer id
     under a plain string path parameter, counts on from the seeded items instead of colliding."""

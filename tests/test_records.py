@@ -150,3 +150,13 @@ def test_a_new_item_gets_what_the_server_sets():
     assert (item["id"], item["name"], item["owner"], item["userId"], item["size"]) == (5, "a", "alice", 7, 3)
     assert (item["colour"], item["state"]) == ("red", "new")  # generated, and the schema's default
     assert item["created_at"].endswith("Z") and len(item["born"]) == 10
+
+
+@pytest.mark.parametrize("value, kind, stored", [
+    ("20", "integer", 20), (20.0, "integer", 20), (20, "integer", 20), ("-3", "integer", -3),
+    ("20a", "integer", "20a"), (20.5, "integer", 20.5), (True, "integer", True),
+    ("007", "string", "007"), ("20", "uuid", "20"),
+])
+def test_a_path_identifier_is_read_as_the_item_is_stored(value, kind, stored):
+    found = rules.path_id(value, resource(id_kind=kind))
+    assert found == stored and type(found) is type(stored)

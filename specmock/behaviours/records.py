@@ -47,6 +47,16 @@ def success_status(operation: Operation, action: str) -> int:
 # -- identifiers and new items -------------------------------------------------------------------
 
 
+def path_id(value: t.Any, resource: Resource) -> t.Any:
+    """An identifier from the path, as the item is stored: an integer id that an operation's
+    parameter types as a string (``"20"``) or as a number (``20.0``) is the integer."""
+    if resource.id_kind != "integer" or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value):
+        return int(value)
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def given_id(body: dict[str, t.Any], resource: Resource) -> t.Any:
     """The identifier the client chose in the body, when the contract lets it choose one."""
     value = body.get(resource.id_property)

@@ -119,14 +119,14 @@ class ResourceBehaviour:
             parent = self.parents.get(name)
             if parent is None:
                 continue
-            record = call.store.peek(table_of(parent), scope[index])
+            record = call.store.peek(table_of(parent), rules.path_id(scope[index], parent))
             if record is None or record["scope"] != scope[:index] or (
                     parent.owner and record["owner"] != call.caller.key):
                 raise NotFound(f"No {parent.name} item with {parent.id_property} {scope[index]!r}")
         return scope
 
     def _record(self, call: Call) -> dict[str, t.Any]:
-        identifier = call.path_params.get(self.resource.id_param)
+        identifier = rules.path_id(call.path_params.get(self.resource.id_param), self.resource)
         scope = self._scope(call)
         record = call.store.peek(self.table, identifier)
         if record is None or record["scope"] != scope or (self.resource.owner and record["owner"] != call.caller.key):
