@@ -274,6 +274,30 @@ def test_a_numeric_identifier_is_a_sequence_and_a_created_item_reads_back(tmp_pa
         assert client.get("/products/19").json() == {"id": 19, "name": "Tea"}
 
 
+def test_a_parent_typed_as_text_by_one_operation_and_as_a_number_by_another_is_one_parent(tmp_path):
+    """`/clubs/12/members` is one collection whether the create types `club_id` as a string (an API
+    Blueprint action with a URI of its own) or the list as a number."""
+    from specmock.settings import Settings
+    from tests.conftest import make_client
+
+    def club(kind: str) -> list[dict]:
+        return [{"name": "club_id", "in": "path", "required": True, "schema": {"type": kind}}]
+
+    member = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    answer = {"description": "ok", "content": {"application/json": {"schema": member}}}
+    spec = {"openapi": "3.0.3", "info": {"title": "clubs", "version": "1"}, "paths": {"/clubs/{club_id}/members": {
+        "get": {"parameters": club("number"), "responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"type": "array", "items": member}}}}}},
+        "post": {"parameters": club("string"), "requestBody": {"content": {"application/json": {"schema": {
+            "type": "object", "properties": {"name": {"type": "string"}}}}}}, "responses": {"201": answer}}}}}
+    path = tmp_path / "clubs.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    with make_client(Settings(specs=(path,), validate_responses=True)) as client:
+        created = client.post("/clubs/12/members", json={"name": "Cleo"}).json()
+        assert client.get("/clubs/12/members").json() == [created]
+        assert client.get("/clubs/13/members").json() == []
+
+
 def test_reload_follows_edits_of_the_served_document(tmp_path):
     spec = tmp_path / "petstore.yaml"
     shutil.copy(contract("petstore"), spec)

@@ -160,3 +160,17 @@ def test_a_new_item_gets_what_the_server_sets():
 def test_a_path_identifier_is_read_as_the_item_is_stored(value, kind, stored):
     found = rules.path_id(value, resource(id_kind=kind))
     assert found == stored and type(found) is type(stored)
+
+
+def test_a_path_parameter_is_numeric_where_one_operation_types_it_as_a_number():
+    def op(method: str, kind: str) -> Operation:
+        params = [{"name": "club_id", "in": "path", "required": True, "schema": {"type": kind}},
+                  {"name": "page", "in": "query", "schema": {"type": "integer"}}]
+        spec = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                "paths": {"/clubs/{club_id}/members": {method: {"parameters": params, "responses": {}}}}}
+        document = Document("d", Path("d.yaml"), spec, Manifest())
+        return Operation(document, method, "/clubs/{club_id}/members",
+                         spec["paths"]["/clubs/{club_id}/members"][method], method, method)
+
+    assert rules.numeric_path_parameters([op("get", "number"), op("post", "string")]) == {"club_id"}
+    assert rules.numeric_path_parameters([op("post", "string")]) == set()

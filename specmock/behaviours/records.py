@@ -17,6 +17,7 @@ import orjson
 
 from specmock.contract.model import Operation
 from specmock.contract.resources import Link, ListShape, Paging, Resource
+from specmock.contract.schemas import flat
 
 CREATED = ("created_at", "createdAt", "created", "creation_date", "creationDate", "date_created", "dateCreated",
            "inserted_at", "insertedAt")
@@ -47,14 +48,24 @@ def success_status(operation: Operation, action: str) -> int:
 # -- identifiers and new items -------------------------------------------------------------------
 
 
-def path_id(value: t.Any, resource: Resource) -> t.Any:
-    """An identifier from the path, as the item is stored: an integer id that an operation's
-    parameter types as a string (``"20"``) or as a number (``20.0``) is the integer."""
-    if resource.id_kind != "integer" or isinstance(value, bool):
-        return value
+def whole_number(value: t.Any) -> t.Any:
+    """A path value that names a number, as numbers are stored: a whole number that an operation's
+    parameter types as a string (``"20"``) or as a number (``20.0``) is the integer 20."""
     if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value):
         return int(value)
     return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def path_id(value: t.Any, resource: Resource) -> t.Any:
+    """An identifier from the path, as the item is stored."""
+    return whole_number(value) if resource.id_kind == "integer" else value
+
+
+def numeric_path_parameters(operations: t.Iterable[Operation]) -> set[str]:
+    """The path parameters that one of ``operations`` types as a number: one URL segment names one
+    thing, however each operation types it."""
+    return {param["name"] for operation in operations for param in operation.parameters() if param["in"] == "path"
+            and flat(operation.document, param.get("schema") or {}).get("type") in ("integer", "number")}
 
 
 def given_id(body: dict[str, t.Any], resource: Resource) -> t.Any:

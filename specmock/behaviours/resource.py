@@ -35,6 +35,8 @@ class ResourceBehaviour:
         self.document: Document = operation.document
         self.table = table_of(resource)
         self.parents = parents  # parent path parameter -> its resource, where the parent is one
+        self.numeric = rules.numeric_path_parameters(contract.operations[key] for key in resource.operations.values())
+        self.numeric |= {name for name, parent in parents.items() if parent.id_kind == "integer"}
         self.shaper = shaper
         self.status = rules.success_status(operation, action)
         self.answer_schema = response_schema(self.document, operation.responses().get(str(self.status)))
@@ -114,12 +116,13 @@ class ResourceBehaviour:
 
     def _scope(self, call: Call) -> list[t.Any]:
         """The parent ids of the request, each checked to exist where the parent is a resource."""
-        scope = [call.path_params.get(name) for name in self.resource.parents]
+        scope = [rules.whole_number(value) if name in self.numeric else value
+                 for name in self.resource.parents for value in [call.path_params.get(name)]]
         for index, name in enumerate(self.resource.parents):
             parent = self.parents.get(name)
             if parent is None:
                 continue
-            record = call.store.peek(table_of(parent), rules.path_id(scope[index], parent))
+            record = call.store.peek(table_of(parent), scope[index])
             if record is None or record["scope"] != scope[:index] or (
                     parent.owner and record["owner"] != call.caller.key):
                 raise NotFound(f"No {parent.name} item with {parent.id_property} {scope[index]!r}")
