@@ -31,6 +31,15 @@ def coerce(value: Any, kind: str | None) -> Any:
     return value
 
 
+def null_listed(schema: dict[str, Any]) -> dict[str, Any]:
+    """A nullable schema whose enum lists null: in OpenAPI 3.0.3 ``nullable`` adds null to the type
+    only, and an enum without null still refuses it, while the document allows nil."""
+    enum = schema.get("enum")
+    if schema.get("nullable") and isinstance(enum, list) and None not in enum:
+        schema["enum"] = [*enum, None]
+    return schema
+
+
 def documented_schema(stated: dict[str, Any]) -> dict[str, Any]:
     """The schema a document states for a field (type, enum, example...), made valid OpenAPI 3.0."""
     schema = dict(stated)
@@ -49,7 +58,7 @@ def documented_schema(stated: dict[str, Any]) -> dict[str, Any]:
             schema = {**inferred, **schema}
     if schema.get("type") == "array":
         schema.setdefault("items", {})
-    return schema
+    return null_listed(schema)
 
 
 def form_values_typed(example: Any, schema: dict[str, Any]) -> Any:

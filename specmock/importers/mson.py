@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from specmock.importers.fields import coerce
+from specmock.importers.fields import coerce, null_listed
 from specmock.importers.problems import Kind
 
 BASE_TYPES = {
@@ -325,6 +325,7 @@ class Resolver:
             schema["default"] = coerce(member.default, schema.get("type"))
         if "nullable" in signature.attributes:
             schema["nullable"] = True
+            null_listed(schema)
         if member.description:
             schema["description"] = member.description
         return schema

@@ -164,7 +164,7 @@ CORPUS: list[Sample] = [
             "PUT /projects/{}": Call(
                 {"path 0": "integer!"},  # "Must be a Integer" inside <li><p>
                 ("XWorkbenchToken",),
-                {"project": "object!", "project/name": "string", "project/state": "string:active,paused,done"},
+                {"project": "object!", "project/name": "string", "project/state": "string:active,paused,done,null"},
                 JSON,
                 {200: {}, 401: {}, 422: {}},  # no example of its own: a success is assumed
             ),
@@ -503,7 +503,7 @@ CORPUS: list[Sample] = [
         "apipie",
         {
             "GET /tickets/{}": Call(
-                {"path 0": "integer!", "query expand": "string:labels,owner"},
+                {"path 0": "integer!", "query expand": "string:labels,owner,null"},
                 ("XApiKey",),
                 responses={200: {"labels/[]/name": "string!", "reporter": "string(email)!"}, 404: {}},
             ),

@@ -1,10 +1,10 @@
 """A draft's promises as short facts the corpus states and the tests compare.
 
 A fact is ``type[(format)][!][:enum,values]``: ``string(uuid)!`` is a required uuid string,
-``string:asc,desc`` an optional enum, ``string|integer`` a schema that accepts either (``anyOf``),
-``any`` a schema without a type. Parameters are keyed ``"<in> <name>"`` (``path`` ones by
-position, since their names may be merged); properties by path (``messages/[]/id``, ``[]/id`` for
-the items of an array body)."""
+``string:asc,desc`` an optional enum (``string:a,b,null`` one that lists null), ``string|integer``
+a schema that accepts either (``anyOf``), ``any`` a schema without a type. Parameters are keyed
+``"<in> <name>"`` (``path`` ones by position, since their names may be merged); properties by path
+(``messages/[]/id``, ``[]/id`` for the items of an array body)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def fact(schema: dict[str, Any], required: bool = False) -> str:
     if required:
         kind += "!"
     if "enum" in schema:
-        kind += ":" + ",".join(str(value) for value in schema["enum"])
+        kind += ":" + ",".join("null" if value is None else str(value) for value in schema["enum"])
     return kind
 
 

@@ -66,6 +66,12 @@ def test_enum_members_are_an_enum_not_properties():
     assert schema_of(bare) == {"type": "string", "enum": ["low", "high"]}
 
 
+def test_a_nullable_enum_lists_null_among_its_values():
+    # OpenAPI 3.0.3: `nullable` adds null to the type only; an enum without null would refuse it.
+    item = Item("level (enum, nullable)", items=[Item("low"), Item("high")])
+    assert schema_of(item) == {"type": "string", "enum": ["low", "high", None], "nullable": True}
+
+
 def test_unnamed_array_members_and_array_samples():
     sizes = Item("sizes (array)", items=[Item("(object)", items=[Item("width: 640 (number, required)")])])
     assert schema_of(sizes) == {
