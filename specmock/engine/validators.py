@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 from connexion.datastructures import MediaTypeDict
-from connexion.json_schema import Draft4RequestValidator
+from connexion.json_schema import NullableTypeValidator
 from connexion.lifecycle import ConnexionRequest
 from connexion.validators import (
     FormDataValidator,
@@ -21,7 +21,8 @@ from connexion.validators import (
     ParameterValidator,
     TextResponseBodyValidator,
 )
-from jsonschema import ValidationError
+from jsonschema import Draft4Validator, ValidationError
+from jsonschema.validators import extend
 from starlette.datastructures import FormData, Headers
 from starlette.formparsers import MultiPartException
 
@@ -31,6 +32,9 @@ from specmock.schema_check import Check, check_for
 
 MAX_MESSAGE = 300
 MAX_ERRORS = 20
+# Connexion's type rule for ``nullable`` (null is of every type a nullable schema names), without its
+# enum rule: in OpenAPI 3.0.3 an enum that does not list null refuses it.
+RequestValidator = extend(Draft4Validator, {"type": NullableTypeValidator})
 
 
 def field_name(prefix: str, path: t.Iterable[t.Any]) -> str:
@@ -107,13 +111,18 @@ class SpecmockParameterValidator(ParameterValidator):
     @staticmethod
     def _check(location: str, param: dict, values: t.Mapping[str, t.Any]) -> None:
         name = param["name"]
-        value = values.get(name.replace("-", "_") if location == "path" else name)
+        key = name.replace("-", "_") if location == "path" else name
+        value = values.get(key)
         field = f"{location}.{name}"
+        schema = param.get("schema", param)
+        if value is None and key in values and isinstance(schema.get("enum"), list) and None not in schema["enum"]:
+            # `null` (or `None`) of a nullable parameter reads as null, as Connexion reads it; OpenAPI
+            # 3.0.3: an enum that does not list null refuses it.
+            raise BadRequest.for_field(field, "enum", f"null is not one of {schema['enum']}")
         if value is None:
-            if param.get("required"):
+            if param.get("required") and key not in values:
                 raise BadRequest.for_field(field, "required", f"the {location} parameter {name!r} is required")
             return
-        schema = param.get("schema", param)
         if schema.get("type") in ("integer", "number") and isinstance(value, str):
             raise BadRequest.for_field(field, "type", f"{value!r} is not of type {schema['type']!r}")
         raise_for(field, check_for(schema, check_formats=True).iter_errors(value))
@@ -133,8 +142,8 @@ class _TypedBody:
 
     @property
     def _validator(self) -> Check:
-        """Connexion's request validator (``nullable``) with formats, compiled once per body schema."""
-        return check_for(self._schema, Draft4RequestValidator, check_formats=True)
+        """The request validator (``nullable``) with formats, compiled once per body schema."""
+        return check_for(self._schema, RequestValidator, check_formats=True)
 
     async def wrap_receive(self, receive: t.Any, *, scope: t.Any) -> t.Any:
         length = header(scope["headers"], b"content-length") or "0"
