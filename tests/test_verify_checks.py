@@ -119,3 +119,111 @@ def test_with_headers_the_second_user_must_be_given():
 
 def test_the_document_names_its_domain_checks():
     assert check_settings(Target("http://127.0.0.1:1"), "downloads")["checks"] == ["specmock.media.checks"]
+
+
+# -- paging walks: only page sizes the contract allows; the end found by reading past it -----------
+
+def _widgets(size_schema: dict | None, items: int, total: bool = False) -> dict:
+    """A contract of widgets paged with `page` (and `per_page` where ``size_schema`` is given), its
+    list example holding ``items`` widgets."""
+    widget = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"},
+                                                                    "name": {"type": "string"}}}
+    listed = {"type": "object", "properties": {"widgets": {"type": "array", "items": widget},
+                                               "total": {"type": "integer"}}} if total else \
+        {"type": "array", "items": widget}
+    example = [{"id": number, "name": f"w{number}"} for number in range(1, items + 1)]
+    params = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}]
+    if size_schema is not None:
+        params.append({"name": "per_page", "in": "query", "schema": size_schema})
+    refused = {"400": {"description": "refused"}}
+    return {"openapi": "3.0.3", "info": {"title": "widgets", "version": "1"}, "paths": {
+        "/widgets": {
+            "get": {"parameters": params, "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": listed, "example": {"widgets": example, "total": items} if total else example}}},
+                **refused}},
+            "post": {"requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+                "example": {"name": "new"}}}},
+                "responses": {"201": {"description": "made", "content": {"application/json": {"schema": widget}}},
+                              **refused}}},
+        "/widgets/{id}": {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                          "delete": {"responses": {"204": {"description": "gone"}, "404": {"description": "none"}}}},
+    }}
+
+
+def _walk(tmp_path, spec: dict):
+    """Walk the list of ``spec`` served by the generic mock, as paging_consistent does."""
+    import schemathesis
+    import yaml
+
+    from specmock.engine.app import create_app
+    from specmock.settings import Settings
+    from specmock.store import Store
+    from specmock.verify.context import Identity, RunContext
+    from specmock.verify.local import LocalServer
+    from specmock.verify.paging import Walk, _ensure_items
+
+    path = tmp_path / "widgets.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    with LocalServer(create_app(Settings(specs=(path,)), Store.memory())) as server:
+        schema = schemathesis.openapi.from_dict(spec)
+        schema.config.update(base_url=server.url)
+        run = RunContext(schema)
+        (resource,) = run.resources
+        op, who = run.op(resource, "list"), Identity("first caller", {})
+        created = _ensure_items(run, resource, who, {}, op, {})
+        walk = Walk(run, resource, op, who, {}, {})
+        return walk, walk.problems(), created
+
+
+@pytest.mark.parametrize("size_schema, asked", [
+    ({"type": "number", "enum": [10, 20]}, 10),  # only sizes of the enum: never 2
+    ({"type": "integer", "minimum": 5, "maximum": 50}, 5),
+    ({"type": "integer", "multipleOf": 4}, 4),
+    ({"type": "string", "enum": ["6", "60"]}, 6),
+])
+def test_a_walk_asks_only_for_page_sizes_the_contract_allows(tmp_path, size_schema, asked):
+    walk, problems, created = _walk(tmp_path, _widgets(size_schema, 2))
+    from urllib.parse import parse_qs, urlsplit
+
+    assert problems == [] and walk.asked == asked
+    assert len(walk.pages) >= 2 and len(walk.walked()) == max(3, asked + 1)  # created to span two pages
+    assert len(created) == len(walk.walked()) - 2
+    sent = [int(size) for exchange in walk.shown for size in parse_qs(urlsplit(exchange.url).query).get("per_page", [])]
+    assert sent and all(walk.sizes.allows(size) for size in sent)
+    assert all(exchange.ok for exchange in walk.shown)
+
+
+def test_without_an_allowed_size_a_walk_reads_the_servers_own_pages(tmp_path):
+    walk, problems, _ = _walk(tmp_path, _widgets({"type": "string", "enum": ["all"]}, 4))
+    assert problems == [] and walk.asked is None and all("per_page" not in e.url for e in walk.shown)
+
+
+@pytest.mark.parametrize("size_schema, items", [(None, 3), ({"type": "integer", "maximum": 100}, 4)])
+def test_without_a_total_an_empty_page_after_full_ones_is_the_end_not_a_page(tmp_path, size_schema, items):
+    walk, problems, _ = _walk(tmp_path, _widgets(size_schema, items))
+    assert problems == [] and walk.complete and walk.beyond is not None and walk.beyond.items == []
+    assert all(page.items for page in walk.pages)
+
+
+def test_with_a_total_an_empty_last_page_is_still_named(tmp_path):
+    walk, problems, _ = _walk(tmp_path, _widgets({"type": "integer"}, 4, total=True))
+    assert problems == [] and walk.beyond is None
+    walk.pages[-1].items, walk.pages[-1].keys = [], []  # as a server would answer it
+    assert "the last page (2) is empty" in walk.problems()
+
+
+@pytest.mark.parametrize("schema, wanted, at_least, fit", [
+    ({"type": "integer", "enum": [10, 20]}, 2, False, 10), ({"type": "integer", "enum": [10, 20]}, 15, False, 10),
+    ({"type": "integer", "enum": [10, 20]}, 15, True, 20), ({"type": "integer", "enum": [10, 20]}, 21, True, None),
+    ({"type": "integer", "maximum": 5}, 9, False, 5), ({"type": "integer", "minimum": 3}, 1, False, 3),
+    ({"type": "integer", "minimum": 1, "exclusiveMinimum": True}, 1, False, 2),
+    ({"type": "string", "pattern": "^[0-9]+$"}, 4, False, 4), ({"type": "string", "enum": ["all"]}, 4, False, None),
+    ({"type": "boolean"}, 3, False, None), ({"type": "number"}, 7, True, 7),
+])
+def test_the_page_size_nearest_the_one_wanted_that_the_contract_allows(schema, wanted, at_least, fit):
+    from specmock.verify.lists import PageSizes
+
+    assert PageSizes(schema).fit(wanted, at_least=at_least) == fit
+    assert PageSizes(None).fit(wanted) is None
+

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from specmock.contract.model import Operation
 from specmock.contract.resources import Link, Paging, Resource
 from specmock.contract.schemas import flat
+from specmock.verify.bodies import valid
 from specmock.verify.context import Exchange, Identity, RunContext
 
 MAX_COMBINATIONS = 4
 MAX_VALUES = 4
+MAX_SIZE_SEARCH = 1000  # page sizes tried on either side of the one wanted
 
 
 def at(body: Any, path: tuple[str, ...]) -> Any:
@@ -111,8 +112,10 @@ class Page:
     keys: list[str | None] = field(default_factory=list)
 
 
-def page_query(paging: Paging, index: int, size: int | None, cursor: Any = None) -> dict[str, Any]:
-    """The paging parameters of page ``index`` (from 0) of ``size`` items."""
+def page_query(paging: Paging, index: int, size: int | None, cursor: Any = None, step: int | None = None
+               ) -> dict[str, Any]:
+    """The paging parameters of page ``index`` (from 0) of ``size`` items (not sent when None; an
+    offset then steps by ``step``, the page size the server chose)."""
     query: dict[str, Any] = {}
     if size is not None and paging.size:
         query[paging.size] = size
@@ -122,27 +125,73 @@ def page_query(paging: Paging, index: int, size: int | None, cursor: Any = None)
     elif paging.page:
         query[paging.page] = index + 1
     elif paging.offset:
-        query[paging.offset] = index * (size or paging.default_size)
+        query[paging.offset] = index * (size or step or paging.default_size)
     return query
 
 
 def fetch_page(ctx: RunContext, resource: Resource, op: Operation, who: Identity, parents: dict[str, Any],
-               query: dict[str, Any], index: int, size: int | None, cursor: Any = None) -> Page:
-    exchange = ctx.send(op, who, parents, {**query, **page_query(resource.paging, index, size, cursor)})
+               query: dict[str, Any], index: int, size: int | None, cursor: Any = None, step: int | None = None
+               ) -> Page:
+    exchange = ctx.send(op, who, parents, {**query, **page_query(resource.paging, index, size, cursor, step)})
     body = exchange.json() if exchange.ok else None
     items = items_of(body, resource)
     return Page(index, size, exchange, items, total_of(body, resource), body,
                 [key_of(item, resource) for item in items or []])
 
 
-def size_bounds(op: Operation, paging: Paging, document: Any) -> tuple[int, int | None]:
-    """The smallest and largest page size the contract allows."""
-    if not paging.size:
-        return paging.default_size, paging.default_size
-    param = next((p for p in op.parameters() if p["in"] == "query" and p["name"] == paging.size), {})
-    schema = flat(document, param.get("schema", {}))
-    low = schema.get("minimum") if isinstance(schema.get("minimum"), int) else 1
-    return max(1, low), paging.max_size
+@dataclass
+class PageSizes:
+    """The page sizes a list's size parameter allows, by its schema (type, enum, minimum, maximum,
+    multipleOf...): a check asks only for sizes the contract lets a client ask for."""
+
+    schema: dict[str, Any] | None  # None: the list takes no page size (the server chooses it)
+    required: bool = False
+
+    def allows(self, size: int) -> bool:
+        if self.schema is None:
+            return False
+        return valid(self.schema, str(size) if self.schema.get("type") == "string" else size)
+
+    def fit(self, wanted: int, at_least: bool = False) -> int | None:
+        """The allowed size nearest ``wanted``: the largest up to it (unless ``at_least``), else the
+        smallest above it; None when the contract allows none (nearby)."""
+        if self.schema is None:
+            return None
+        wanted = max(1, wanted)
+        enum = self.schema.get("enum")
+        if isinstance(enum, list):
+            candidates = sorted({int(value) for value in enum if _whole(value) and int(value) >= 1})
+            below = [size for size in candidates if size <= wanted and not at_least and self.allows(size)]
+            above = [size for size in candidates if size >= wanted and self.allows(size)]
+            return below[-1] if below else above[0] if above else None
+        below = () if at_least else range(wanted, max(0, wanted - MAX_SIZE_SEARCH), -1)
+        for size in [*below, *range(wanted + (not at_least), wanted + MAX_SIZE_SEARCH)]:
+            if self.allows(size):
+                return size
+        return None
+
+
+def _whole(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int) or isinstance(value, float) and value.is_integer():
+        return True
+    return isinstance(value, str) and value.isdigit() and len(value) < 10
+
+
+def page_sizes(op: Operation, paging: Paging, document: Any) -> PageSizes:
+    """The page sizes the list operation ``op`` allows a client to ask for."""
+    param = next((p for p in op.parameters() if p["in"] == "query" and p["name"] == paging.size), None) \
+        if paging.size else None
+    if param is None:
+        return PageSizes(None)
+    return PageSizes(flat(document, param.get("schema", {})), bool(param.get("required")))
+
+
+def largest_size(sizes: PageSizes, paging: Paging) -> int | None:
+    """The largest page size to read a whole list with: the contract's maximum, else its default
+    page size, or the nearest size it allows (None: the server's own page size)."""
+    return sizes.fit(paging.max_size or paging.default_size)
 
 
 @dataclass
@@ -162,12 +211,15 @@ def search(ctx: RunContext, resource: Resource, who: Identity, parents: dict[str
     base = queries(ctx, resource, op) if op else None
     if op is None or base is None:
         return Search(complete=False)
-    low, high = size_bounds(op, resource.paging, ctx.document)
-    size = high or resource.paging.default_size
+    sizes = page_sizes(op, resource.paging, ctx.document)
+    size = largest_size(sizes, resource.paging)
+    if size is None and sizes.required:
+        return Search(complete=False)
     for query in base:
-        cursor = None
+        cursor, read, learnt = None, 0, None
         for index in range(max_pages):
-            page = fetch_page(ctx, resource, op, who, parents, query, index, size, cursor)
+            # Without a size of its own, the size learnt from the first page places an offset.
+            page = fetch_page(ctx, resource, op, who, parents, query, index, size, cursor, learnt)
             result.exchanges.append(page.exchange)
             if page.items is None:
                 result.refused = result.refused or not page.exchange.ok
@@ -177,24 +229,23 @@ def search(ctx: RunContext, resource: Resource, who: Identity, parents: dict[str
             if hit is not None:
                 result.found = hit
                 return result
+            read += len(page.items)
+            learnt = len(page.items) if learnt is None else learnt  # the server's page size, when none is asked
             cursor = link_of(page.body, resource.list_shape.next)
-            if _last(page, resource, size, index, cursor):
+            if _last(page, resource, size or learnt or 1, read, cursor):
                 break
         else:
             result.complete = False
     return result
 
 
-def _last(page: Page, resource: Resource, size: int, index: int, cursor: Any) -> bool:
+def _last(page: Page, resource: Resource, size: int, read: int, cursor: Any) -> bool:
     items = page.items or []
     if resource.paging.style == "none":
         return True
     if resource.paging.cursor:
         return cursor is None
     if page.total is not None:
-        return (index + 1) * size >= page.total
+        return read >= page.total
     return len(items) < size
 
-
-def pages_needed(total: int, size: int) -> int:
-    return max(1, math.ceil(total / size))

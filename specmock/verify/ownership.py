@@ -29,7 +29,16 @@ from specmock.contract.model import Operation
 from specmock.verify.bodies import bodies, takes_body
 from specmock.verify.context import Exchange, Identity, RunContext
 from specmock.verify.failures import ListShowsOthersItems, OtherCallerReachesItem
-from specmock.verify.lists import fetch_page, key_of, names_item, queries, search, size_bounds, unwrap
+from specmock.verify.lists import (
+    fetch_page,
+    key_of,
+    largest_size,
+    names_item,
+    page_sizes,
+    queries,
+    search,
+    unwrap,
+)
 from specmock.verify.writes import Written, written
 
 TIMES = 2
@@ -72,7 +81,7 @@ def _shared(write: Written, second: Identity) -> tuple[str | None, list[str]]:
     base = queries(run, resource, op) if op else None
     if op is None or not base:
         return None, []
-    size = size_bounds(op, resource.paging, run.document)[1]
+    size = largest_size(page_sizes(op, resource.paging, run.document), resource.paging)
     mine = fetch_page(run, resource, op, write.who, write.parents, base[0], 0, size)
     theirs = fetch_page(run, resource, op, second, write.parents, base[0], 0, size)
     shared = sorted(set(k for k in mine.keys if k) & set(k for k in theirs.keys if k))

@@ -40,15 +40,16 @@ from specmock.verify.lists import (
     key_of,
     link_of,
     page_query,
+    page_sizes,
     parents_of,
     queries,
-    size_bounds,
     total_of,
 )
 from specmock.verify.seeding import seed
 
 MAX_PAGES = 4
 WANTED = 3  # items the walk needs: three pages of one
+MAX_CREATED = 12  # items a walk creates at most, where the smallest page size allowed needs more than three
 
 
 @schemathesis.check
@@ -65,9 +66,12 @@ def paging_consistent(ctx: Any, response: Any, case: Any) -> None:
     if resource.paging.style not in ("page", "offset", "cursor") or not run.spend("paging", resource.name):
         return None
     op = run.op(resource, "list")
-    base = queries(run, resource, op)
+    base = queries(run, resource, op) if op is not None else None
     if op is None or not base:
         return None
+    sizes = page_sizes(op, resource.paging, run.document)
+    if sizes.required and sizes.fit(1) is None:
+        return None  # a page size must be sent and the contract allows none a walk can use
     who, parents = run.first_for(response), parents_of(case, resource)
     with run.lock:
         created = _ensure_items(run, resource, who, parents, op, base[0])
@@ -114,11 +118,15 @@ def _page_problems(resource: Resource, case: Any, response: Any) -> list[str]:
 
 def _ensure_items(run: RunContext, resource: Resource, who: Identity, parents: dict[str, Any], op: Operation,
                   query: dict[str, Any]) -> list[str]:
+    """Create items until the list spans more than one page of the smallest size the contract
+    allows (at least three items; at most ``MAX_CREATED`` new ones)."""
     probe = fetch_page(run, resource, op, who, parents, query, 0, None)
     have = probe.total if probe.total is not None else len(probe.items or [])
-    if probe.items is None or have >= WANTED:
+    smallest = page_sizes(op, resource.paging, run.document).fit(1, at_least=True)
+    wanted = max(WANTED, smallest + 1 if smallest else 0)
+    if probe.items is None or have >= wanted:
         return []
-    return seed(run, resource, who, parents, WANTED - have)
+    return seed(run, resource, who, parents, min(wanted - have, MAX_CREATED))
 
 
 def _clean_up(run: RunContext, resource: Resource, who: Identity, parents: dict[str, Any], keys: list[str]) -> None:
@@ -136,19 +144,29 @@ class Walk:
                  parents: dict[str, Any], query: dict[str, Any]) -> None:
         self.run, self.resource, self.op, self.who, self.parents, self.query = run, resource, op, who, parents, query
         self.shown: list[Exchange] = []
-        first = self.first = self._page(0, None)
+        self.asked: int | None = None
+        self.size: int | None = None
+        first = self.first = self._page(0)
         self.total = first.total
         have = self.total if self.total is not None else len(first.items or [])
-        low, high = size_bounds(op, resource.paging, run.document)
-        self.size = None if not resource.paging.size else max(low, min(high or have, math.ceil(have / WANTED) or 1))
+        self.sizes = page_sizes(op, resource.paging, run.document)
+        # A size the contract allows, near a third of the items; none allowed: the server's own size.
+        self.asked = self.sizes.fit(math.ceil(have / WANTED) or 1)
+        self.size = self.asked  # the page size: the one asked, else the server's, learnt from the first page
         self.pages: list[Page] = []
+        self.beyond: Page | None = None  # an empty page read past the end, where nothing told the end
         self.complete = False
         self.errors: list[str] = []
         cursor = None
         for index in range(MAX_PAGES):
-            page = self._page(index, self.size, cursor)
+            page = self._page(index, cursor)
             if page.items is None:
                 self.errors.append(f"page {index + 1} answered {page.exchange.status} without a list")
+                return
+            if index and not page.items and page.total is None:
+                # Without a total a walk finds the end by reading past it: after a full page, an
+                # empty one is the end of the list, not a page of it.
+                self.beyond, self.complete = page, True
                 return
             self.pages.append(page)
             if self.size is None:
@@ -158,8 +176,10 @@ class Walk:
                 self.complete = True
                 return
 
-    def _page(self, index: int, size: int | None, cursor: Any = None) -> Page:
-        page = fetch_page(self.run, self.resource, self.op, self.who, self.parents, self.query, index, size, cursor)
+    def _page(self, index: int, cursor: Any = None, size: int | None = None) -> Page:
+        """Page ``index`` in pages of the size asked (or of ``size``)."""
+        page = fetch_page(self.run, self.resource, self.op, self.who, self.parents, self.query, index,
+                          size or self.asked, cursor, self.size)
         self.shown.append(page.exchange)
         return page
 
@@ -220,7 +240,7 @@ class Walk:
     def _past_the_end(self) -> list[str]:
         if self.resource.paging.cursor:
             return []
-        page = self._page(len(self.pages), self.size)
+        page = self.beyond or self._page(len(self.pages))
         declared = {str(code) for code in self.op.spec.get("responses", {})}
         if page.exchange.ok and page.items:
             return [f"page {page.index + 1}, past the end, holds {len(page.items)} items "
@@ -231,13 +251,12 @@ class Walk:
 
     def _order(self) -> list[str]:
         walked = self.walked()
-        if None in walked or self.resource.paging.cursor or not self.resource.paging.size:
+        if None in walked or self.resource.paging.cursor or self.asked is None:
             return []
-        low, high = size_bounds(self.op, self.resource.paging, self.run.document)
-        count = max(len(walked), low)
-        if high is not None and count > high:
+        count = self.sizes.fit(len(walked), at_least=True)  # one page that holds them all, if allowed
+        if count is None:
             return []
-        whole = self._page(0, count)
+        whole = self._page(0, size=count)
         if whole.keys != walked:
             return [f"the pages put together give {_keys(walked)}; one page of {count} gives {_keys(whole.keys)}"]
         return []
@@ -266,7 +285,7 @@ class Walk:
         if link.holds == "page":
             return [] if str(value) == str(target + 1) else [f"{where} is {value!r}, not {target + 1}"]
         if link.holds == "cursor":
-            got = self._page(target, self.size, value).keys
+            got = self._page(target, value).keys
         else:
             answer = self.run.fetch(str(value), self.who, page.exchange.url)
             self.shown.append(answer)
@@ -279,7 +298,7 @@ class Walk:
     def _echo(self) -> list[str]:
         problems = []
         for page in self.pages:
-            asked = page_query(self.resource.paging, page.index, self.size)
+            asked = page_query(self.resource.paging, page.index, self.asked, step=self.size)
             for name, where in self.resource.list_shape.echo.items():
                 value = at(page.body, where)
                 if name in asked and value is not None and value != asked[name]:
