@@ -227,3 +227,30 @@ def test_the_page_size_nearest_the_one_wanted_that_the_contract_allows(schema, w
     assert PageSizes(schema).fit(wanted, at_least=at_least) == fit
     assert PageSizes(None).fit(wanted) is None
 
+
+def _item_path(put_id: dict, url: str) -> dict:
+    """A contract whose GET takes a token and whose PUT takes ``put_id``, answering ``url``."""
+    param = {"name": "ref", "in": "path", "required": True}
+    answer = {"200": {"description": "ok", "content": {"application/json": {
+        "schema": {"type": "object", "properties": {"link": {"type": "string"}}}, "example": {"link": url}}}}}
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "servers": [{"url": "/api/v4"}], "paths": {
+        "/things/{ref}": {"get": {"parameters": [{**param, "schema": {"type": "string"}}], "responses": answer},
+                          "put": {"parameters": [{**param, "schema": put_id}], "responses": answer}}}}
+
+
+@pytest.mark.parametrize("put_id, url, refused", [
+    ({"type": "integer"}, "/things/4c38da5893b1f793", True),  # outside the base path, as Schemathesis reads it
+    ({"type": "integer"}, "/api/v4/things/4c38da5893b1f793", True),
+    ({"type": "integer"}, "/things/12", False),
+    ({"type": "string"}, "/things/4c38da5893b1f793", False),
+    ({"type": "integer"}, "/elsewhere/4c38da5893b1f793", False),
+])
+def test_links_from_urls_in_answers_are_left_out_where_an_operation_of_their_path_refuses_them(put_id, url, refused):
+    import tomllib
+
+    from specmock.verify.settings import refused_urls, settings_text
+
+    spec = _item_path(put_id, url)
+    assert bool(refused_urls(spec)) == refused
+    inference = tomllib.loads(settings_text(spec))["phases"]["stateful"].get("inference")
+    assert inference == ({"algorithms": ["dependency-analysis"]} if refused else None)

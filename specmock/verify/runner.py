@@ -18,7 +18,7 @@ from typing import TextIO
 
 from specmock.verify.context import ENV
 from specmock.verify.results import ApiResult, read_junit
-from specmock.verify.settings import write_settings
+from specmock.verify.settings import refused_urls, write_settings
 from specmock.verify.target import CONFIG_FILE, Target, UsageError, parse_header
 
 
@@ -69,6 +69,8 @@ def run_api(target: Target, api: str, workdir: Path, options: RunOptions, out: T
     lines = []
     env = {**os.environ, ENV: json.dumps(check_settings(target, api))}
     config = write_settings(target.spec(api), workdir, api)
+    for url in refused_urls(target.spec(api))[:1]:
+        out.write(f"Links from URLs in answers are not followed: the examples answer {url}\n")
     with subprocess.Popen(schemathesis_command(target, api, spec_file, junit, options, config), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace", env=env) as process:
         for line in process.stdout:  # streamed: a long run shows its progress as it goes
