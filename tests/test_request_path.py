@@ -204,3 +204,12 @@ def test_the_cross_check_notices_a_plan_that_differs_from_connexion(client, monk
     monkeypatch.setattr(Plan, "arguments", off_by_one)
     response = client.get("/api/v4/content_requests", params={"pending": "true"}, headers={"Authentication": BEARER})
     assert response.status_code == 500
+
+
+def test_a_path_value_holding_a_line_break_reaches_its_operation(client):
+    # Connexion mounts each API with Starlette's `{path:path}`; specmock's path convertor lets it
+    # span a line break (an upgrade that mounts otherwise must keep this true).
+    answer = client.get("/api/v4/content_requests/ab%0Acd", headers={"Authentication": BEARER})
+    assert answer.status_code == 400, answer.text  # the operation's own answer: not a token, not an id
+    assert answer.json()["errors"][0]["field"].startswith("path")
+    assert client.get("/api/v4/nothing%0Ahere").status_code == 404

@@ -132,6 +132,14 @@ class NumberConvertor(starlette.convertors.FloatConvertor):
     regex = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
 
+class AnyPathConvertor(starlette.convertors.PathConvertor):
+    """The rest of a path, line breaks included: Connexion mounts each API at its base path with
+    Starlette's ``{path:path}``, whose ``.*`` stops at a line break, so a path value holding an
+    encoded one (``/notes/a%0Ab``) reached no operation."""
+
+    regex = r"(?s:.*)"
+
+
 class OperationMiddleware(SpecMiddleware):
     """Runs the pipeline of the operation Connexion's router matched; other requests (the docs site,
     the admin API) go on to the next app."""
@@ -144,6 +152,7 @@ class OperationMiddleware(SpecMiddleware):
     def add_api(self, specification: Specification, **kwargs: t.Any) -> None:
         # Runs before the router compiles its routes (Connexion adds the APIs innermost first).
         starlette.convertors.register_url_convertor("float", NumberConvertor())
+        starlette.convertors.register_url_convertor("path", AnyPathConvertor())
         for path, item in specification.get("paths", {}).items():
             for method in item:
                 if method not in ("get", "put", "post", "delete", "options", "head", "patch", "trace"):
