@@ -74,7 +74,7 @@ class Exchange:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
     def line(self) -> str:
-        """``PUT /api/v4/content_requests/ab12 as the second caller answered 200``."""
+        """``PUT /api/v1/notes/ab12 as the second caller answered 200``."""
         return f"{self.method} {urlsplit(self.url).path} as the {self.who} answered {self.status}"
 
 

@@ -2,9 +2,9 @@
 leads to what that operation declares.
 
 A string in a 2xx JSON answer is a link when it is an absolute URL or a path from the host's root
-whose path, below the API's own base path, matches a GET operation of the document (a
-``zip_url`` matches ``GET /downloads/{download_id}/zip``, a sharing image's ``url`` matches
-``GET /sharing_images/{sharing_image_id}/image``). Links back to the operation that answered
+whose path, below the API's own base path, matches a GET operation of the document (an
+``archive_url`` matches ``GET /exports/{export_id}/archive``, a photo's ``url`` matches
+``GET /photos/{photo_id}/file``). Links back to the operation that answered
 (paging links: ``paging_consistent`` follows them) are left alone, as are URLs the contract does
 not describe. Each link is fetched (credentials only to the API's own host, and only when the
 operation needs them) and must answer 2xx with a media type the operation declares, holding what
