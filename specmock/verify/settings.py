@@ -11,11 +11,11 @@ URLs one operation of a path cannot take: Schemathesis's stateful phase follows 
 answers (``Location`` headers, and any string starting with ``/``, read as a path of the API even
 outside its base path) and calls every operation of the path such a URL matches with the URL's
 values. Where the document's own examples answer such a URL with a value that one of those
-operations' parameters refuses (the content requests' ``link_for_copy: /content_requests/<token>``:
-GET takes the token, PUT and DELETE only an integer id), those links send that operation a value it
-was never offered, and the refusal the contract asks for is reported as valid data refused. For such
-a document links are inferred from its operations' parameters and answers only
-(``dependency-analysis``); every check stays on.
+operations' parameters refuses (a web page's ``/things/<token>`` answered by an API at ``/api/v4``
+whose ``/things/{ref}`` takes the token for GET and only an integer id for PUT and DELETE), those
+links send that operation a value it was never offered, and the refusal the contract asks for is
+reported as valid data refused. For such a document links are inferred from its operations'
+parameters and answers only (``dependency-analysis``); every check stays on.
 """
 
 from __future__ import annotations
