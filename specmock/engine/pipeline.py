@@ -34,6 +34,7 @@ from specmock.behaviours import Call
 from specmock.behaviours.documented import Documented
 from specmock.engine.requests import RequestReader
 from specmock.engine.responses import Answers
+from specmock.engine.routes import PROBE
 from specmock.engine.scope import header, operation_key
 from specmock.engine.security import SecurityCheck
 from specmock.problems import BadRequest
@@ -69,6 +70,12 @@ class Pipeline:
         self.latency_ms = latency_ms
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        status, raw, body = await self.answer(scope, receive)
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})
+
+    async def answer(self, scope: Scope, receive: Receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """(status, headers, body) of the answer to a routed request, its writes durable."""
         caller: Caller | None = None
         try:
             prefer = parse_prefer(header(scope["headers"], b"prefer"))
@@ -90,9 +97,7 @@ class Pipeline:
         except UnicodeDecodeError as error:
             problem = BadRequest.for_field("body", "encoding", f"the request is not valid UTF-8: {error.reason}")
             answer = self.answers.problem(problem, scope["path"], caller)
-        status, raw, body = answer
-        await send({"type": "http.response.start", "status": status, "headers": raw})
-        await send({"type": "http.response.body", "body": body})
+        return answer
 
     async def _handle(self, scope: Scope, receive: Receive, request: t.Any, caller: Caller) -> tuple[int, t.Any, bytes]:
         body = await self.reader.body(scope, receive)
@@ -154,6 +159,10 @@ class OperationMiddleware(SpecMiddleware):
                 self.pipelines[operation.operation_id] = self.factory(operation.operation_id, operation)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        probe = scope.get("extensions", {}).get(PROBE) if scope["type"] == "http" else None
+        if probe is not None:  # routes.connexion_route asks where Connexion's router took a request
+            probe.update(operation_id=operation_key(scope), path_params=dict(scope.get("path_params", {})))
+            return
         pipeline = self.pipelines.get(operation_key(scope)) if scope["type"] == "http" else None
         if pipeline is None:
             await self.app(scope, receive, send)
