@@ -39,6 +39,14 @@ class Check:
         self.slow = kind(schema, format_checker=_FORMATS if check_formats else None)
         self.fast = _compiled(schema, check_formats)
 
+    def passes(self, instance: t.Any) -> bool:
+        """True when jsonschema_rs finds ``instance`` valid (``iter_errors`` then yields nothing);
+        False means: ask ``iter_errors``."""
+        try:
+            return self.fast is not None and self.fast.is_valid(instance)
+        except (ValueError, TypeError, OverflowError):
+            return False
+
     def iter_errors(self, instance: t.Any) -> t.Iterator[ValidationError]:
         if self.fast is not None:
             try:

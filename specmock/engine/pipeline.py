@@ -88,7 +88,7 @@ class Pipeline:
                 caller = self.security.demo
                 answer = self.answers.answer(result, caller)
             else:
-                request = self.reader.request(scope, receive)
+                request = self.reader.request(scope)
                 caller = self.security.caller(_headers(scope), request) if self.security.needed else self.security.demo
                 self.reader.check_parameters(request)
                 answer = await self._handle(scope, receive, request, caller)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from starlette.types import Scope
+from starlette.types import Message, Receive, Scope
 
 _PARSED = "specmock_request"
 
@@ -31,3 +31,17 @@ def handed_over(scope: Scope) -> dict[str, t.Any]:
 def operation_key(scope: Scope) -> str | None:
     """The key of the operation Connexion's router matched (None off the contract's routes)."""
     return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+
+
+def replay(raw: bytes) -> Receive:
+    """A ``receive`` channel that gives ``raw`` as the whole body, once."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    return receive

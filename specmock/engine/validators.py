@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl
 import orjson
 from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator
-from connexion.lifecycle import ConnexionRequest
 from connexion.validators import (
     FormDataValidator,
     JSONRequestBodyValidator,
@@ -25,7 +24,7 @@ from jsonschema import ValidationError
 from starlette.datastructures import FormData, Headers
 from starlette.formparsers import MultiPartException
 
-from specmock.engine.scope import hand_over, header
+from specmock.engine.scope import hand_over, header, replay
 from specmock.problems import BadRequest, FieldError, UnsupportedMediaType
 from specmock.schema_check import Check, check_for
 
@@ -69,17 +68,52 @@ def raise_for(prefix: str, errors: t.Iterable[ValidationError]) -> None:
         raise BadRequest(f"{first.field}: {first.message}{more}", errors=found)
 
 
+class _Parameter:
+    """One parameter's rules, read from its definition once."""
+
+    __slots__ = ("name", "key", "field", "required", "number", "check")
+
+    def __init__(self, location: str, param: dict) -> None:
+        self.name = param["name"]
+        self.key = self.name.replace("-", "_") if location == "path" else self.name
+        self.field = f"{location}.{self.name}"
+        self.required = bool(param.get("required"))
+        schema = param.get("schema", param)
+        self.number = schema.get("type") if schema.get("type") in ("integer", "number") else None
+        self.check = check_for(schema, check_formats=True)
+
+    def validate(self, location: str, values: t.Mapping[str, t.Any]) -> None:
+        value = values.get(self.key)
+        if value is None:
+            if self.required:
+                raise BadRequest.for_field(self.field, "required",
+                                           f"the {location} parameter {self.name!r} is required")
+            return
+        if self.number and isinstance(value, str):
+            raise BadRequest.for_field(self.field, "type", f"{value!r} is not of type {self.number!r}")
+        if not self.check.passes(value):
+            raise_for(self.field, self.check.iter_errors(value))
+
+
 class SpecmockParameterValidator(ParameterValidator):
-    def validate_request(self, request: ConnexionRequest) -> None:
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        query = self.parameters.get("query", [])
+        self._known = {p["name"] for p in query} | self.security_query_params
+        # Parameters that take one value: given twice, refused (it would be read as its last value, silently).
+        self._single = {p["name"] for p in query if p.get("schema", p).get("type") != "array"}
+        self._rules = [(location, _SOURCES[location], [_Parameter(location, param) for param in params])
+                       for location, params in self.parameters.items()]
+
+    def validate_request(self, request: t.Any) -> None:
         query_string = request.scope.get("query_string", b"")
         if b"%" in query_string:
             try:
                 parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, errors="strict")
             except UnicodeDecodeError:
                 raise BadRequest.for_field("query", "encoding", "the query string is not valid UTF-8") from None
-        if self.strict_validation:
-            known = {p["name"] for p in self.parameters.get("query", [])} | self.security_query_params
-            unknown = sorted(set(request.query_params.keys()) - known)
+        if self.strict_validation and query_string:
+            unknown = sorted(set(request.query_params.keys()) - self._known)
             if unknown:
                 raise BadRequest(
                     f"Unknown query parameter(s): {', '.join(unknown)}",
@@ -88,38 +122,21 @@ class SpecmockParameterValidator(ParameterValidator):
                 )
         if b"&" in query_string:
             self._refuse_repeated_values(query_string)
-        for location, params in self.parameters.items():
-            values = _SOURCES[location](request)
-            for param in params:
-                self._check(location, param, values)
+        for location, source, rules in self._rules:
+            values = source(request)
+            for rule in rules:
+                rule.validate(location, values)
 
     def _refuse_repeated_values(self, query_string: bytes) -> None:
-        """A parameter that takes one value, given several times, is refused (it would be read as its
-        last value, silently)."""
-        single = {p["name"] for p in self.parameters.get("query", []) if p.get("schema", p).get("type") != "array"}
         seen: set[str] = set()
         for name, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-            if name in single and name in seen:
+            if name in self._single and name in seen:
                 raise BadRequest.for_field(f"query.{name}", "single", f"{name} takes one value; it is given more "
                                            "than once")
             seen.add(name)
 
-    @staticmethod
-    def _check(location: str, param: dict, values: t.Mapping[str, t.Any]) -> None:
-        name = param["name"]
-        value = values.get(name.replace("-", "_") if location == "path" else name)
-        field = f"{location}.{name}"
-        if value is None:
-            if param.get("required"):
-                raise BadRequest.for_field(field, "required", f"the {location} parameter {name!r} is required")
-            return
-        schema = param.get("schema", param)
-        if schema.get("type") in ("integer", "number") and isinstance(value, str):
-            raise BadRequest.for_field(field, "type", f"{value!r} is not of type {schema['type']!r}")
-        raise_for(field, check_for(schema, check_formats=True).iter_errors(value))
 
-
-_SOURCES: dict[str, t.Callable[[ConnexionRequest], t.Mapping[str, t.Any]]] = {
+_SOURCES: dict[str, t.Callable[[t.Any], t.Mapping[str, t.Any]]] = {
     "query": lambda request: request.query_params,
     "path": lambda request: request.path_params,
     "header": lambda request: request.headers,
@@ -142,6 +159,21 @@ class _TypedBody:
             raise UnsupportedMediaType("The request has a body but no Content-Type")
         return await super().wrap_receive(receive, scope=scope)  # type: ignore[misc]
 
+    async def read(self, raw: bytes, scope: t.Any) -> None:
+        """Parse and validate a body already read (``raw``), handing over what it parsed: what
+        ``wrap_receive`` does, without its receive channel, message list and replay. A request
+        without a positive ``Content-Length`` takes Connexion's own way (its default body, or the
+        refusal of a missing required one)."""
+        length = header(scope["headers"], b"content-length")
+        if length is None or not length.isdigit() or not int(length):
+            await self.wrap_receive(replay(raw), scope=scope)
+            return
+        if header(scope["headers"], b"content-type") is None:
+            raise UnsupportedMediaType("The request has a body but no Content-Type")
+        body = await self._parse_raw(raw, scope)
+        if not (body is None and self._nullable):  # type: ignore[attr-defined]
+            self._validate(body)  # type: ignore[attr-defined]
+
 
 # orjson reads integers beyond 64 bits as floats, which then fail `type: integer`; the standard
 # library keeps them whole (a body with such a number is rare: the slower parser is the exception).
@@ -163,7 +195,9 @@ def not_json(raw: bytes, error: ValueError) -> str:
 
 class SpecmockJSONBodyValidator(_TypedBody, JSONRequestBodyValidator):
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: t.Any) -> t.Any:
-        raw = b"".join([chunk async for chunk in stream])
+        return await self._parse_raw(b"".join([chunk async for chunk in stream]), scope)
+
+    async def _parse_raw(self, raw: bytes, scope: t.Any) -> t.Any:
         if not raw.strip():
             return None
         try:
@@ -214,7 +248,9 @@ class SpecmockFormValidator(_TypedBody, FormDataValidator):
         return UrlencodedForm
 
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: t.Any) -> t.Any:
-        raw = b"".join([chunk async for chunk in stream])
+        return await self._parse_raw(b"".join([chunk async for chunk in stream]), scope)
+
+    async def _parse_raw(self, raw: bytes, scope: t.Any) -> t.Any:
         self._refuse_joined_arrays(raw)
 
         async def replay() -> t.AsyncGenerator[bytes, None]:
