@@ -98,6 +98,11 @@ def _verify_parser(sub: argparse._SubParsersAction) -> None:
                         help="document to verify, by name (repeatable; default: all)")
     verify.add_argument("-H", "--header", dest="headers", action="append", metavar="'NAME: VALUE'",
                         help="header sent with every request (repeatable; default: the mock's demo credentials)")
+    verify.add_argument("--second-header", "--header2", dest="second_headers", action="append",
+                        metavar="'NAME: VALUE'",
+                        help="a second user's header, sent in place of the --header of the same name by the checks "
+                             "that one user cannot reach another's data (repeatable; default with no --header: a "
+                             "second demo user of the mock)")
     verify.add_argument("--phases", help="comma-separated subset of examples,coverage,fuzzing,stateful")
     verify.add_argument("-n", "--max-examples", dest="max_examples", type=int, help="examples per operation")
     verify.add_argument("--seed", type=int, help="random seed (default: fixed in specmock/verify/schemathesis.toml)")
@@ -237,6 +242,7 @@ def verify(args: argparse.Namespace) -> int:
     try:
         target = Target(args.base_url, **{key: value for key, value in (
             ("specs", args.specs), ("apis", args.apis), ("headers", args.headers),
+            ("second_headers", args.second_headers),
             ("phases", args.phases.split(",") if args.phases else None)) if value})
     except UsageError as error:
         print(f"specmock verify: {error}", file=sys.stderr)

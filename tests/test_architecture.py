@@ -66,3 +66,9 @@ def test_the_bundled_domain_imports_no_engine_internals():
     domain = modules("handlers", "specmock.media")
     assert {name: sorted(n for n in imported(path) if _within(n, internals))
             for name, path in domain.items() if any(_within(n, internals) for n in imported(path))} == {}
+
+
+def test_no_engine_module_names_an_api_of_the_bundled_contract():
+    named = {name: sorted(set(API_WORDS.findall(path.read_text(encoding="utf-8"))))
+             for name, path in ENGINE.items() if API_WORDS.search(path.read_text(encoding="utf-8"))}
+    assert named == {}

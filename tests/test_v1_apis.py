@@ -84,7 +84,7 @@ def test_no_image_ids_creates_nothing(client):
 
 def test_caller_without_fixture_record_gets_a_stable_organization(client):
     from specmock.auth import mint
-    token = f'Token token="{mint({"user_id": "stranger"}, "whatever")}"'
+    token = f'Token token="{mint({"user_id": "stranger"}, "any-secret-the-lenient-mode-ignores")}"'
     first = post_form(client, f"/api/v1/providers/{PROVIDER}/provider_requests", form(IMAGES[:1]), token).json()
     second = post_form(client, f"/api/v1/providers/{PROVIDER}/provider_requests", form(IMAGES[:1]), token).json()
     assert first[0]["organization_id"] == second[0]["organization_id"] != "f1fc97e3-35ce-482c-8c3a-d95f2aaf5581"

@@ -20,7 +20,8 @@ rules, so the mock and the harness cannot drift apart. The rules, in order (the 
    parent, and a parent that is itself a resource must exist.
 5. An **owner** exists when the item schema has a read-only ``owner``, ``owner_id`` or ``ownerId``
    property and the operations need a credential: items then belong to their creator and another
-   caller sees none of them (404).
+   caller sees none of them (404). A resource whose items are owned but do not show their owner says
+   so with the hint ``owner: true``; ``owner: <property>`` names the property that shows it.
 6. **Paging** parameters of the list: ``page`` with ``per_page``/``page_size``/``pageSize``/``size``/
    ``limit``; ``offset`` (or ``skip``) with ``limit``; ``cursor`` (or ``after``, ``page_token``) with
    a size; ``limit`` alone. The page size defaults to the parameter's default, else its maximum,
@@ -31,9 +32,13 @@ rules, so the mock and the harness cannot drift apart. The rules, in order (the 
    numbers or cursors by their schema), at the top or in ``meta``/``pagination``/``links``.
 8. An item answer is the item, or an object **wrapping** it (``{data: {...}}``): the one property
    whose schema holds the identifier.
+9. The **path key** is the item property that fills the item path's parameter: the one the create
+   answer's ``links`` pass to an operation on the item path (``ref: $response.body#/token``), else
+   the identifier. Lists, reads and changes of one item are matched by it.
 
 A contract overrides what inference cannot know with ``x-specmock-resource`` on the collection
-path item: ``false`` (not a resource), or ``{name, id, owner}``.
+path item: ``false`` (not a resource), or ``{name, id, owner}`` (``name`` and ``id`` strings,
+``owner`` a property name or ``true``).
 """
 
 from __future__ import annotations
@@ -113,16 +118,22 @@ class Resource:
     id_kind: str  # integer | uuid | string
     id_schema: dict[str, Any]
     parents: tuple[str, ...]
-    owner: str | None
+    owner: str | bool | None  # the property showing the owner, True when owned but not shown, None: not owned
     operations: dict[str, str]  # action -> operation key
     item_schema: dict[str, Any] | None
     paging: Paging = Paging()
     list_shape: ListShape = ListShape()
     wrappers: dict[str, Path_] = field(default_factory=dict)  # operation key -> where its answer holds the item
     parent_resource: str | None = None
+    path_key: str | None = None  # the item property the create's links put in the item path (rule 9)
 
     def action_of(self, key: str) -> str | None:
         return next((action for action, op in self.operations.items() if op == key), None)
+
+    @property
+    def key(self) -> str:
+        """The item property whose value goes into the item path."""
+        return self.path_key or self.id_property
 
 
 ACTIONS = {("post", False): "create", ("get", False): "list", ("get", True): "read", ("put", True): "replace",
@@ -175,8 +186,16 @@ def infer_document(contract: Contract, document: Document) -> list[Resource]:
 def _hint(document: Document, path: str) -> Any:
     item = document.spec.get("paths", {}).get(path, {})
     hint = item.get("x-specmock-resource", {}) if isinstance(item, dict) else {}
+    where = f"{document.path}: paths.{path}.x-specmock-resource"
     if hint is not False and not isinstance(hint, dict):
-        raise SpecError(f"{document.path}: paths.{path}.x-specmock-resource must be false or an object")
+        raise SpecError(f"{where} must be false or an object")
+    if isinstance(hint, dict):
+        for name in ("name", "id"):
+            if name in hint and not (isinstance(hint[name], str) and hint[name]):
+                raise SpecError(f"{where}.{name} must be a non-empty string")
+        owner = hint.get("owner")
+        if owner is not None and not (owner is True or owner is False or isinstance(owner, str) and owner):
+            raise SpecError(f"{where}.owner must be true, false or a property name")
     return hint
 
 
@@ -209,7 +228,7 @@ def _resource(document: Document, collection: str, by_path: dict[str, dict[str, 
         segment for segment in _segments(collection) if not _is_param(segment))
     id_property = hint.get("id") or _id_property(document, item_schema, id_param, _segments(collection)[-1])
     id_schema = _id_schema(document, operations, item, id_param, item_schema, id_property)
-    owner = hint.get("owner") or _owner(document, item_schema, operations)
+    owner = hint["owner"] or None if "owner" in hint else _owner(document, item_schema, operations)
     list_op = operations.get("list")
     return Resource(
         document=document.name, name=name, collection=collection, item=item, id_param=id_param,
@@ -221,6 +240,7 @@ def _resource(document: Document, collection: str, by_path: dict[str, dict[str, 
         wrappers={op.key: path for op in operations.values() if op.method != "delete"
                   for path in [_wrapper(document, op, item_schema, id_property)] if path},
         parent_resource=parent.name if parent else None,
+        path_key=_path_key(document, operations.get("create"), item, id_param, by_path),
     )
 
 
@@ -330,6 +350,22 @@ def _owner(document: Document, item_schema: Any, operations: dict[str, Operation
         return None
     names = properties(document, item_schema)
     return next((name for name in OWNERS if name in names and names[name].get("readOnly")), None)
+
+
+def _path_key(document: Document, create: Operation | None, item: str | None, id_param: str | None,
+              by_path: dict[str, dict[str, Operation]]) -> str | None:
+    """The create answer's property that its ``links`` pass as the item path's parameter."""
+    if create is None or item is None or id_param is None:
+        return None
+    on_item = {op.operation_id for op in by_path.get(item, {}).values()}
+    for link in document.resolve(_success(create) or {}).get("links", {}).values():
+        link = document.resolve(link)
+        if not isinstance(link, dict) or link.get("operationId") not in on_item:
+            continue
+        value = (link.get("parameters") or {}).get(id_param)
+        if isinstance(value, str) and value.startswith("$response.body#/"):
+            return value.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~") or None
+    return None
 
 
 def _wrapper(document: Document, op: Operation, item_schema: Any, id_property: str) -> Path_ | None:

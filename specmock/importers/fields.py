@@ -122,8 +122,8 @@ def rails_name(steps: tuple[str, ...]) -> str:
 def apply_fields(schema: dict[str, Any], fields: list[Field], form: bool, warn: Warn) -> None:
     """Put documented body fields into an object schema inferred from the examples.
 
-    JSON bodies nest ``a[b]`` as properties; form bodies keep the names as sent (``image_ids`` is
-    matched to an example's ``image_ids[]``). Reports documented fields the examples lack and
+    JSON bodies nest ``a[b]`` as properties; form bodies keep the names as sent (``tag_ids`` is
+    matched to an example's ``tag_ids[]``). Reports documented fields the examples lack and
     example properties the document does not describe (at the levels it describes).
     """
     seen = property_paths(schema)

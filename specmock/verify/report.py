@@ -25,6 +25,9 @@ def summary(target: Target, results: list[ApiResult]) -> str:
                   f"  check: {', '.join(finding.checks)} ({'; '.join(finding.titles) or 'see details'})"]
         lines += [f"  reproduce: {curl}" for curl in finding.curl]
     total = sum(len(result.findings) for result in results)
+    if target.headers and not target.second_headers:
+        lines += ["", "One user only: the checks that one user cannot reach another's data did not run "
+                      "(give a second user's credentials with --second-header)."]
     if any(result.errored for result in results):
         lines += ["", "Some runs could not complete (see their output above): exit 2."]
     elif total:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -40,8 +39,10 @@ class ApiResult:
     output: str = ""
 
 
-@functools.cache
 def _codes() -> dict[str, tuple[str, ...]]:
+    """Failure code -> the checks that report it, for every failure class defined so far (the
+    domain check modules a document names add theirs when imported): a walk over a few dozen
+    classes, cheap enough to repeat for each finding."""
     import schemathesis.specs.openapi.checks  # noqa: F401  (registers the built-in failures)
     from schemathesis.core.failures import Failure
 

@@ -8,6 +8,7 @@ and turns the JUnit results of all runs into one summary, one JUnit file and one
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -15,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from specmock.verify.context import ENV
 from specmock.verify.results import ApiResult, read_junit
-from specmock.verify.target import CONFIG_FILE, Target, UsageError
+from specmock.verify.settings import write_settings
+from specmock.verify.target import CONFIG_FILE, Target, UsageError, parse_header
 
 
 @dataclass
@@ -29,9 +32,10 @@ class RunOptions:
     extra: list[str] = field(default_factory=list)
 
 
-def schemathesis_command(target: Target, api: str, spec_file: Path, junit: Path, options: RunOptions) -> list[str]:
+def schemathesis_command(target: Target, api: str, spec_file: Path, junit: Path, options: RunOptions,
+                         config: Path = CONFIG_FILE) -> list[str]:
     command = [
-        sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG_FILE), "--no-color",
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "--no-color",
         "run", str(spec_file), "--url", target.api_url(api), "--phases", ",".join(target.phases),
         "--report", "junit", "--report-junit-path", str(junit),
     ]
@@ -46,6 +50,16 @@ def schemathesis_command(target: Target, api: str, spec_file: Path, junit: Path,
     return command + options.extra
 
 
+def check_settings(target: Target, api: str) -> dict[str, object]:
+    """What the checks of one run need to know (``specmock.verify.context``): both callers' headers
+    and the document's domain check modules."""
+    second = target.second_headers_for(api)
+    checks = target.contract.documents[api].manifest.checks
+    return {"first": dict(parse_header(h) for h in target.headers_for(api)),
+            "second": dict(parse_header(h) for h in second) if second is not None else None,
+            "checks": [checks] if checks else []}
+
+
 def run_api(target: Target, api: str, workdir: Path, options: RunOptions, out: TextIO) -> ApiResult:
     spec_file = workdir / f"{api}.json"
     spec_file.write_text(json.dumps(target.spec(api)))
@@ -53,8 +67,10 @@ def run_api(target: Target, api: str, workdir: Path, options: RunOptions, out: T
     out.write(f"\n=== specmock verify: {api} at {target.api_url(api)}\n")
     out.flush()
     lines = []
-    with subprocess.Popen(schemathesis_command(target, api, spec_file, junit, options), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, errors="replace") as process:
+    env = {**os.environ, ENV: json.dumps(check_settings(target, api))}
+    config = write_settings(target.spec(api), workdir, api)
+    with subprocess.Popen(schemathesis_command(target, api, spec_file, junit, options, config), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, errors="replace", env=env) as process:
         for line in process.stdout:  # streamed: a long run shows its progress as it goes
             out.write(line)
             lines.append(line)
@@ -75,6 +91,10 @@ def verify(target: Target, options: RunOptions, out: TextIO | None = None) -> in
     except UsageError as error:
         out.write(f"specmock verify: {error}\n")
         return 2
+    from specmock.verify.checks import load_domain_checks
+
+    # The domain failures' codes name their checks in the summary, as the built-in ones do.
+    load_domain_checks(m for m in (target.contract.documents[api].manifest.checks for api in target.apis) if m)
     with tempfile.TemporaryDirectory(prefix="specmock-verify-") as tmp:
         results = [run_api(target, api, Path(tmp), options, out) for api in target.apis]
     from specmock.verify.report import summary, write_junit, write_report

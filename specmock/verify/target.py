@@ -28,16 +28,35 @@ def parse_header(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+SECOND_USER = "specmock-second-user"
+_IDENTITY_CLAIMS = ("user_id", "sub", "username", "preferred_username", "name", "email")
+
+
+def second_claims(claims: dict[str, Any]) -> dict[str, Any]:
+    """The demo caller's claims for another user: every claim that names the user changed, the
+    abilities kept (so that the second caller is refused for not owning, not for lacking a right)."""
+    changed = {**claims, "user_id": SECOND_USER, "sub": SECOND_USER}
+    for name in _IDENTITY_CLAIMS[2:]:
+        if name in claims:
+            changed[name] = f"{SECOND_USER}@specmock.invalid" if name == "email" else SECOND_USER
+    return changed
+
+
 @dataclass
 class Target:
     """``headers`` (``Name: value``) go with every request; without them each document's demo
     credential does, signed with the development secret, as ``specmock serve`` accepts it. The
-    contract is read as ``specmock serve`` serves it in ``auth`` mode (``lenient`` by default)."""
+    contract is read as ``specmock serve`` serves it in ``auth`` mode (``lenient`` by default).
+
+    ``second_headers`` are those of a second user, sent in place of the ``headers`` of the same
+    name by the checks that one user's data stays theirs; without ``headers`` a second demo user is
+    minted for the mock; with ``headers`` but no ``second_headers`` those checks cannot run."""
 
     base_url: str
     specs: list[Path] = field(default_factory=list)
     apis: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
+    second_headers: list[str] = field(default_factory=list)
     phases: list[str] = field(default_factory=lambda: list(PHASES))
     auth: str = "lenient"
     contract: Contract = field(init=False, repr=False)
@@ -56,7 +75,7 @@ class Target:
         for phase in self.phases:
             if phase not in PHASES:
                 raise UsageError(f"--phases: unknown phase {phase!r}; known: {', '.join(PHASES)}")
-        for header in self.headers:
+        for header in [*self.headers, *self.second_headers]:
             parse_header(header)
 
     def spec(self, name: str) -> dict[str, Any]:
@@ -73,6 +92,29 @@ class Target:
 
         document = self.contract.documents[name]
         values = demo_credentials(document, credentials_of(document), Settings().jwt_secret)
+        return [f"{header}: {value}" for header, value in values.items()]
+
+    def second_headers_for(self, name: str) -> list[str] | None:
+        """The second user's headers for one document, None when no second user is known."""
+        if self.second_headers:
+            return list(self.second_headers)
+        if self.headers:
+            return None
+        import base64
+
+        from specmock.auth import credentials_of, mint
+
+        document = self.contract.documents[name]
+        secret = Settings().jwt_secret
+        values = {}
+        for scheme, credential in credentials_of(document).items():
+            if credential.location != "header":
+                continue
+            if credential.word == "Basic":
+                values[credential.field] = "Basic " + base64.b64encode(f"{SECOND_USER}:{SECOND_USER}".encode()).decode()
+                continue
+            demo = document.manifest.demo.get(scheme) or {}
+            values[credential.field] = credential.written(mint(second_claims(demo.get("claims") or {}), secret))
         return [f"{header}: {value}" for header, value in values.items()]
 
     def probe(self, timeout: float = 5.0) -> None:
