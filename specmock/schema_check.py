@@ -20,6 +20,7 @@ value. That is sound only if jsonschema_rs never accepts what jsonschema refuses
 
 from __future__ import annotations
 
+import re
 import typing as t
 
 import jsonschema_rs
@@ -67,8 +68,18 @@ def _compiled(schema: dict, check_formats: bool) -> t.Any:
         return None
 
 
+# Values in the one spelling every checker of the format accepts, told at once: a UUID in its
+# canonical 8-4-4-4-12 hex form is one that ``is_uuid`` accepts (``uuid.UUID`` parses it, the dashes
+# stand where it looks for them). Any other value is the checker's to judge.
+_CANONICAL = {"uuid": re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")}
+
+
 def _format_check(name: str) -> t.Callable[[str], bool]:
-    return lambda value: _FORMATS.conforms(value, name)
+    canonical = _CANONICAL.get(name)
+    if canonical is None:
+        return lambda value: _FORMATS.conforms(value, name)
+    fullmatch = canonical.fullmatch
+    return lambda value: (isinstance(value, str) and fullmatch(value) is not None) or _FORMATS.conforms(value, name)
 
 
 def _plain(node: t.Any, path: frozenset[int] = frozenset()) -> bool:

@@ -275,3 +275,14 @@ def test_a_body_already_read_is_judged_as_connexions_receive_channel_judges_it(r
                 except Exception as problem:  # noqa: BLE001 - the verdict is compared, whatever it is
                     outcomes.append((type(problem).__name__, getattr(problem, "detail", str(problem))))
             assert outcomes[0] == outcomes[1], (operation, mime)
+
+
+def test_the_uri_parsers_tables_built_once_are_connexions(reading_client):
+    """Connexion's URI parser rebuilds ``param_schemas`` and ``form_defns`` on every access; specmock's
+    builds each once: the same tables, as long as Connexion derives them from the definitions."""
+    assert isinstance(OpenAPIURIParser.param_schemas, property) and isinstance(OpenAPIURIParser.form_defns, property)
+    for pipeline in _pipelines(reading_client).values():
+        parser = pipeline.reader.uri_parser
+        assert parser.param_schemas == OpenAPIURIParser.param_schemas.fget(parser)
+        assert parser.form_defns == OpenAPIURIParser.form_defns.fget(parser)
+        assert parser.param_schemas is parser.param_schemas

@@ -35,7 +35,7 @@ from specmock.behaviours.documented import Documented
 from specmock.engine.requests import RequestReader
 from specmock.engine.responses import Answers
 from specmock.engine.routes import PROBE
-from specmock.engine.scope import header, operation_key
+from specmock.engine.scope import RawHeaders, header, operation_key
 from specmock.engine.security import SecurityCheck
 from specmock.problems import BadRequest
 
@@ -79,8 +79,9 @@ class Pipeline:
         caller: Caller | None = None
         try:
             prefer = parse_prefer(header(scope["headers"], b"prefer"))
-            await self._wait(prefer)
-            if {"code", "example"} & prefer.keys() or prefer.get("dynamic") == "true":
+            if prefer or self.latency_ms:
+                await self._wait(prefer)
+            if prefer and ({"code", "example"} & prefer.keys() or prefer.get("dynamic") == "true"):
                 status, media_type, body = self.documented.response(prefer.get("code"), prefer.get("example"),
                                                                     prefer.get("dynamic") == "true")
                 headers = {"Content-Type": media_type} if media_type and body is not None else {}
@@ -89,7 +90,8 @@ class Pipeline:
                 answer = self.answers.answer(result, caller)
             else:
                 request = self.reader.request(scope)
-                caller = self.security.caller(_headers(scope), request) if self.security.needed else self.security.demo
+                caller = self.security.caller(RawHeaders(scope["headers"]), request) if self.security.needed \
+                    else self.security.demo
                 self.reader.check_parameters(request)
                 answer = await self._handle(scope, receive, request, caller)
         except ProblemException as problem:
@@ -120,14 +122,6 @@ class Pipeline:
             delay = min(int(prefer["latency"]), MAX_LATENCY_MS)
         if delay:
             await asyncio.sleep(delay / 1000)
-
-
-def _headers(scope: Scope) -> dict[str, str]:
-    """The request's headers by lower-case name (the first value of each)."""
-    headers: dict[str, str] = {}
-    for name, value in scope["headers"]:
-        headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
-    return headers
 
 
 class NumberConvertor(starlette.convertors.FloatConvertor):

@@ -110,6 +110,8 @@ class RequestReader:
             operation.parameters, uri_parser=self.uri_parser, strict_validation=strict,
             security_query_params=security_query_params)
         self._media_types = MediaTypeDict([(c.lower(), None) for c in operation.consumes])
+        # Media types without wildcards match only themselves: a set answers for them at once.
+        self._exact_media_types = {c.lower() for c in operation.consumes if not any(ch in c for ch in "*?[")}
         self._body_validators: dict[tuple[str, str], t.Any] = {}
 
     # -- parameters ----------------------------------------------------------------------------
@@ -130,7 +132,10 @@ class RequestReader:
         return mime_type, encoding or "utf-8"
 
     def check_media_type(self, mime_type: str) -> None:
-        if self.operation.consumes and mime_type.lower() not in self._media_types:
+        mime_type_lower = mime_type.lower()
+        if mime_type_lower in self._exact_media_types:
+            return
+        if self.operation.consumes and mime_type_lower not in self._media_types:
             raise UnsupportedMediaTypeProblem(
                 detail=f"Invalid Content-type ({mime_type}), expected {self.operation.consumes}")
 

@@ -37,16 +37,26 @@ class _Route:
 
 
 @dataclass(frozen=True)
+class _Router:
+    routes: tuple[_Route, ...]
+    by_method: dict[str, tuple[_Route, ...]]  # the routes that take each method, in order
+
+    @classmethod
+    def of(cls, routes: tuple[_Route, ...]) -> _Router:
+        methods = {method for route in routes for method in route.methods}
+        return cls(routes, {method: tuple(r for r in routes if method in r.methods) for method in methods})
+
+
+@dataclass(frozen=True)
 class _Api:
     """One mount: its pattern, and its routers in the order the ``default`` chain tries them."""
 
     pattern: re.Pattern[str]
     convertors: dict[str, t.Any]
-    routers: tuple[tuple[_Route, ...], ...]
+    routers: tuple[_Router, ...]
 
 
-@dataclass(frozen=True)
-class Routed:
+class Routed(t.NamedTuple):
     operation_id: str
     api_base_path: str
     path_params: dict[str, t.Any]
@@ -60,7 +70,7 @@ class RouteTable:
                 raise TypeError(f"Connexion's router holds a {type(mount).__name__}, not a Mount")
             routers, inner = [], mount.app
             while isinstance(inner, Router):
-                routers.append(tuple(_route(route) for route in inner.routes))
+                routers.append(_Router.of(tuple(_route(route) for route in inner.routes)))
                 inner = inner.default
             apis.append(_Api(mount.path_regex, mount.param_convertors, tuple(routers)))
         self.apis = tuple(apis)
@@ -87,25 +97,26 @@ def _route(route: t.Any) -> _Route:
 
 
 def _in_api(api: _Api, path: str, base: str, params: dict[str, t.Any], method: str) -> Routed | None:
-    for number, routes in enumerate(api.routers):
-        partial = False
-        for route in routes:
+    last = len(api.routers) - 1
+    for number, router in enumerate(api.routers):
+        # Starlette takes the first route that matches the path and takes the method (a full match),
+        # wherever it stands among routes that match the path only (partial matches).
+        for route in router.by_method.get(method, ()):
             found = route.pattern.match(path)
             if found is None:
-                continue
-            if method not in route.methods:
-                partial = True
                 continue
             if route.operation_id is None:
                 return None
             values = {name: route.convertors[name].convert(value) for name, value in found.groupdict().items()}
             return Routed(route.operation_id, base, {**params, **values})
-        if partial:
-            return None  # Starlette answers 405 from this router
-        if number + 1 < len(api.routers) and path != "/":
+        # The next router of the chain is asked only when no route of this one matches the path
+        # (else Starlette answers 405) and none matches its other spelling (else it redirects).
+        if number == last or any(route.pattern.match(path) for route in router.routes):
+            return None
+        if path != "/":
             toggled = path.rstrip("/") if path.endswith("/") else path + "/"
-            if any(route.pattern.match(toggled) for route in routes):
-                return None  # Starlette redirects to the other spelling
+            if any(route.pattern.match(toggled) for route in router.routes):
+                return None
     return None
 
 

@@ -18,6 +18,32 @@ def header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     return None
 
 
+class RawHeaders(t.Mapping[str, str]):
+    """An ASGI header list read as a mapping of lower-case names to their first values, without
+    decoding every header up front."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self.raw = raw
+
+    def __getitem__(self, name: str) -> str:
+        value = header(self.raw, name.encode("latin-1"))
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def get(self, name: str, default: t.Any = None) -> t.Any:  # type: ignore[override]
+        value = header(self.raw, name.encode("latin-1"))
+        return default if value is None else value
+
+    def __iter__(self) -> t.Iterator[str]:
+        return iter(dict.fromkeys(name.decode("latin-1") for name, _ in self.raw))
+
+    def __len__(self) -> int:
+        return len({name for name, _ in self.raw})
+
+
 def hand_over(scope: Scope, **parsed: t.Any) -> None:
     """Keep what a body validator parsed (and found valid) for the behaviour, which would otherwise
     parse it again: ``json`` (the JSON body), ``form`` (the urlencoded form, resolved)."""
