@@ -2,9 +2,10 @@
 
     python bench/inprocess.py [--only NAME ...] [--calls N] [--rounds N] [--profile NAME]
 
-Each scenario gets an app of its own (a fresh memory store: creates do not grow the lists another
-scenario reads), 300 unmeasured calls, then ``--rounds`` rounds of ``--calls`` calls; the p50 of
-every call is printed, and the lowest round p50 (the least disturbed by other work on the machine).
+Each scenario of ``bench/servers.py`` (the request wrk sends) gets an app of its own (a fresh memory
+store: creates do not grow the lists another scenario reads), 300 unmeasured calls, then ``--rounds``
+rounds of ``--calls`` calls; the p50 of every call is printed, and the lowest round p50 (the least
+disturbed by other work on the machine).
 What it leaves out, uvicorn's HTTP parsing and the socket, is the same for every change of the app,
 so this is the tool for comparing changes to the request path between full runs of ``run.py``.
 ``--profile NAME`` runs one scenario under cProfile and prints the top functions instead.
@@ -28,13 +29,12 @@ warnings.filterwarnings("ignore")
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
-from servers import CONTENT_REQUEST, fixture_ids  # noqa: E402
+from servers import SCENARIOS, Context, Scenario, contract_args, fixture_ids  # noqa: E402
 
 from specmock.engine.app import create_app  # noqa: E402
 from specmock.settings import Settings  # noqa: E402
 from specmock.store import Store  # noqa: E402
 
-BEARER = "Bearer TOKEN_FETCHED_FROM_SERVER_DURING_REGISTRATION"
 # The fixture provider user's JWT as `specmock token` mints it with the default secret (Providers ability).
 PROVIDER_JWT = ("eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJleHAiOjE1NTQ3NTk1MzYsImlhdCI6MTU1NDc0NTEzNiwidXNlcl9pZCI6Im"
                 "NlNTk3YWRiLWU3ZjEtNGU5Yi1hYTVhLTk1ZTJiZjgyOTcxNCIsImFiaWxpdGllcyI6eyIwMDMyNDAwMDAwNGlqV1MiOnsiUHJvdm"
@@ -52,17 +52,16 @@ def scope(method: str, path: str, query: str = "", headers: dict[str, str] | Non
             "client": ("127.0.0.1", 50000)}, body.encode()
 
 
-def bundled_cases() -> dict[str, tuple[dict[str, Any], bytes]]:
-    ids = fixture_ids()
-    return {
-        "cr-list": scope("GET", "/api/v4/content_requests", "pending=true", {"Authentication": BEARER}),
-        "cr-create": scope("POST", "/api/v4/content_requests", "", {
-            "Authentication": BEARER, "Content-Type": "application/json"}, CONTENT_REQUEST),
-        "pr-create": scope("POST", f"/api/v1/providers/{ids['provider_id']}/provider_requests", "", {
-            "Authorization": f'Token token="{PROVIDER_JWT}"', "Content-Type": "application/x-www-form-urlencoded"},
-            ids["image_form"]),
-        "cr-get": scope("GET", f"/api/v4/content_requests/{ids['cr_token']}"),
-    }
+def new_app(api: str) -> Any:
+    return create_app(Settings(specs=tuple(Path(p) for p in contract_args(api))), Store.memory())
+
+
+def case(app: Any, scenario: Scenario) -> tuple[dict[str, Any], bytes]:
+    """The ASGI scope and body of a scenario's request, as wrk sends it to ``specmock serve``."""
+    ctx = Context(work=Path("."), specs={name: document.spec for name, document in app.contract.documents.items()},
+                  ids=fixture_ids(), jwt=PROVIDER_JWT)
+    path, _, query = (ctx.base_path(scenario.api) + ctx.fill(scenario.path)).partition("?")
+    return scope(scenario.method, path, query, scenario.headers(ctx), ctx.fill(scenario.body))
 
 
 async def call(app: Any, case: tuple[dict[str, Any], bytes]) -> int:
@@ -79,10 +78,6 @@ async def call(app: Any, case: tuple[dict[str, Any], bytes]) -> int:
 
     await app(dict(template, headers=list(template["headers"])), receive, send)
     return status
-
-
-def new_app() -> Any:
-    return create_app(Settings(), Store.memory())
 
 
 async def measure(app: Any, case: tuple[dict[str, Any], bytes], calls: int, rounds: int) -> tuple[float, float]:
@@ -122,15 +117,15 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
     parser.add_argument("--profile", metavar="NAME", help="cProfile one scenario")
     args = parser.parse_args()
-    cases = bundled_cases()
-    if args.profile:
-        asyncio.run(profile(new_app(), cases[args.profile], args.calls))
-        return 0
-    for name, case in cases.items():
-        if args.only and name not in args.only:
+    for scenario in SCENARIOS:
+        if (args.profile or args.only) and scenario.name not in (args.only or [args.profile]):
             continue
-        p50, best = asyncio.run(measure(new_app(), case, args.calls, args.rounds))
-        print(f"{name:12} p50 {p50:6.1f} µs   best round p50 {best:6.1f} µs", flush=True)
+        app = new_app(scenario.api)
+        if args.profile:
+            asyncio.run(profile(app, case(app, scenario), args.calls))
+            return 0
+        p50, best = asyncio.run(measure(app, case(app, scenario), args.calls, args.rounds))
+        print(f"{scenario.name:12} p50 {p50:6.1f} µs   best round p50 {best:6.1f} µs", flush=True)
     return 0
 
 
