@@ -172,11 +172,11 @@ def test_parameters_are_parsed_once_per_request_and_reach_the_handler(client, mo
 
 
 def test_a_form_body_is_parsed_once_per_request(client, monkeypatch):
-    from specmock.engine.validators import UrlencodedForm
+    from specmock.engine import validators
 
     calls = []
-    original = UrlencodedForm.parse
-    monkeypatch.setattr(UrlencodedForm, "parse", lambda self: calls.append(self) or original(self))
+    original = validators.urlencoded_fields
+    monkeypatch.setattr(validators, "urlencoded_fields", lambda raw: calls.append(raw) or original(raw))
     image = client.store.find("images")[0]
     response = client.post(f"/api/v1/providers/{PROVIDER}/provider_requests",
                            content=f"image_ids[]={image['id']}".encode(),

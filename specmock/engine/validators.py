@@ -223,6 +223,7 @@ def _is_item(schema: dict, value: str) -> bool:
 
 
 MAX_FORM_FIELDS = 1000  # as Starlette's form parser
+TOO_MANY_FIELDS = f"Too many fields. Maximum number of fields is {MAX_FORM_FIELDS}."
 
 
 def _is_file(schema: dict) -> bool:
@@ -239,11 +240,18 @@ class UrlencodedForm:
         self.stream = stream
 
     async def parse(self) -> FormData:
-        raw = b"".join([chunk async for chunk in self.stream])
-        fields = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-        if len(fields) > MAX_FORM_FIELDS:
-            raise MultiPartException(f"Too many fields. Maximum number of fields is {MAX_FORM_FIELDS}.")
-        return FormData(fields)
+        try:
+            return FormData(urlencoded_fields(b"".join([chunk async for chunk in self.stream])))
+        except BadRequest:
+            raise MultiPartException(TOO_MANY_FIELDS) from None
+
+
+def urlencoded_fields(raw: bytes) -> list[tuple[str, str]]:
+    """The (name, value) fields of an urlencoded body, as ``UrlencodedForm`` (Starlette's way) reads them."""
+    fields = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+    if len(fields) > MAX_FORM_FIELDS:
+        raise BadRequest.for_field("body", "form", TOO_MANY_FIELDS)
+    return fields
 
 
 class SpecmockFormValidator(_TypedBody, FormDataValidator):
@@ -267,12 +275,8 @@ class SpecmockFormValidator(_TypedBody, FormDataValidator):
         """The fields of an urlencoded body as Connexion's ``FormDataValidator._parse`` gives them
         when it reads them with ``UrlencodedForm`` (``tests/test_forms.py`` compares the two): each
         field's values in order, file fields as empty placeholders, the rest resolved by the URI parser."""
-        fields = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-        if len(fields) > MAX_FORM_FIELDS:
-            raise BadRequest.for_field("body", "form", f"Too many fields. Maximum number of fields is "
-                                       f"{MAX_FORM_FIELDS}.")
         grouped: dict[str, list[str]] = {}
-        for name, value in fields:
+        for name, value in urlencoded_fields(raw):
             grouped.setdefault(name, []).append(value)
         if self._uri_parser is None:
             return grouped
