@@ -22,6 +22,14 @@ from specmock.verify.local import free_port
 
 ROOT = BENCH.parent
 FIXTURES = ROOT / "fixtures"
+# APIs served from a contract of the benchmarks' own (the generic resource behaviour, no handlers),
+# by the name specmock gives its document; every other API is one of the bundled contract's.
+CONTRACTS = {"shelter": BENCH / "contracts" / "shelter.yaml"}
+
+
+def contract_args(api: str) -> list[str]:
+    """The ``specmock serve`` arguments that serve ``api``: its contract, or none for the bundled one."""
+    return [str(CONTRACTS[api])] if api in CONTRACTS else []
 
 
 # -- the data the requests use -------------------------------------------------------------------------
@@ -122,27 +130,36 @@ class Context:
         return path
 
     def json_server_db(self) -> Path:
+        """Every fixture table, and the animals the shelter's list example shows."""
         path = self.fresh("json-server-db.json")
-        path.write_text(json.dumps(fixture_tables()))
+        tables = fixture_tables()
+        if "shelter" in self.specs:
+            listing = self.specs["shelter"]["paths"]["/animals"]["get"]["responses"]["200"]
+            tables["animals"] = listing["content"]["application/json"]["example"]
+        path.write_text(json.dumps(tables))
         return path
 
 
 def specmock_argv(*extra: str) -> list[str]:
+    """``specmock serve`` on loopback; ``extra`` holds its other arguments (a contract, options)."""
     return [sys.executable, "-m", "specmock", "serve", "--host", HOST, "--log-level", "warning", *extra]
 
 
 def prepare(work: Path, apis: set[str]) -> Context:
-    """The bundled specs as the running mock serves them (``/docs/<api>/openapi.json``) and the
-    credentials the scenarios send."""
-    port = free_port()
-    server = start(specmock_argv("--port", str(port)), port, work / "prepare.log", cwd=ROOT)
-    try:
-        wait_ready(server, "/", want_ok=True)
-        client = Client(port)
-        specs = {api: json.loads(client.request("GET", f"/docs/{api}/openapi.json").body) for api in sorted(apis)}
-        client.close()
-    finally:
-        stop(server)
+    """The specs as the running mock serves them (``/docs/<api>/openapi.json``) and the credentials
+    the scenarios send."""
+    specs: dict[str, dict[str, Any]] = {}
+    for contract in sorted({tuple(contract_args(api)) for api in apis}):
+        port = free_port()
+        server = start(specmock_argv(*contract, "--port", str(port)), port, work / "prepare.log", cwd=ROOT)
+        try:
+            wait_ready(server, "/", want_ok=True)
+            client = Client(port)
+            for api in sorted(api for api in apis if tuple(contract_args(api)) == contract):
+                specs[api] = json.loads(client.request("GET", f"/docs/{api}/openapi.json").body)
+            client.close()
+        finally:
+            stop(server)
     ids = fixture_ids()
     return Context(work=work, specs=specs, ids=ids, jwt=mint_jwt(ids["provider_user"]))
 
@@ -152,6 +169,7 @@ def prepare(work: Path, apis: set[str]) -> Context:
 CONTENT_REQUEST = json.dumps({"content_request": {
     "name": "Holiday", "recipient": "Ann", "prompt": "Beach photos", "expiration_date": "2030/06/07",
     "time_type": "multi_use"}})
+ANIMAL = json.dumps({"name": "Rex", "species": "dog", "status": "available", "age": 3})
 
 
 @dataclass(frozen=True)
@@ -183,6 +201,12 @@ SCENARIOS = (
              "/providers/{provider_id}/provider_requests", body="{image_form}",
              content_type="application/x-www-form-urlencoded", credential="jwt"),
     Scenario("cr-get", "content requests: read by token", "content_requests", "GET", "/content_requests/{cr_token}"),
+    # The generic resource behaviour on the benchmarks' own contract (bench/contracts/shelter.yaml).
+    Scenario("gen-list", "shelter, generic behaviour: list (status=available)", "shelter", "GET",
+             "/animals?status=available"),
+    Scenario("gen-create", "shelter, generic behaviour: create (JSON)", "shelter", "POST", "/animals", body=ANIMAL,
+             content_type="application/json"),
+    Scenario("gen-get", "shelter, generic behaviour: read by id", "shelter", "GET", "/animals/1"),
 )
 
 
@@ -195,6 +219,9 @@ JSON_SERVER_ROUTES = {
     "cr-create": "/content_requests",
     "pr-create": "/provider_requests",
     "cr-get": "/content_requests/{cr_id}",
+    "gen-list": "/animals?status=available",
+    "gen-create": "/animals",
+    "gen-get": "/animals/1",
 }
 
 
@@ -231,13 +258,15 @@ def _prism(*extra: str) -> Callable[[Context, str, int], list[str]]:
 
 SERVERS = (
     Server("specmock", "specmock (memory)",
-           lambda ctx, api, port: specmock_argv("--port", str(port), *ctx.specmock_extra), _contract_route),
+           lambda ctx, api, port: specmock_argv(*contract_args(api), "--port", str(port), *ctx.specmock_extra),
+           _contract_route),
     Server("specmock-db", "specmock --db",
-           lambda ctx, api, port: specmock_argv("--port", str(port), "--db", str(ctx.fresh("specmock.db.json")),
-                                                *ctx.specmock_extra),
+           lambda ctx, api, port: specmock_argv(*contract_args(api), "--port", str(port), "--db",
+                                                str(ctx.fresh("specmock.db.json")), *ctx.specmock_extra),
            _contract_route),
     Server("specmock-uvloop", "specmock --loop uvloop",
-           lambda ctx, api, port: specmock_argv("--port", str(port), "--loop", "uvloop", *ctx.specmock_extra),
+           lambda ctx, api, port: specmock_argv(*contract_args(api), "--port", str(port), "--loop", "uvloop",
+                                                *ctx.specmock_extra),
            _contract_route),
     Server("prism", "Prism static (as shipped)", _prism(), lambda ctx, s: ctx.fill(s.path), node=True),
     Server("prism-silent", "Prism static -v silent", _prism("-v", "silent"), lambda ctx, s: ctx.fill(s.path),

@@ -20,6 +20,7 @@ value. That is sound only if jsonschema_rs never accepts what jsonschema refuses
 
 from __future__ import annotations
 
+import re
 import typing as t
 
 import jsonschema_rs
@@ -38,6 +39,14 @@ class Check:
     def __init__(self, schema: dict, kind: type = Draft4Validator, check_formats: bool = False) -> None:
         self.slow = kind(schema, format_checker=_FORMATS if check_formats else None)
         self.fast = _compiled(schema, check_formats)
+
+    def passes(self, instance: t.Any) -> bool:
+        """True when jsonschema_rs finds ``instance`` valid (``iter_errors`` then yields nothing);
+        False means: ask ``iter_errors``."""
+        try:
+            return self.fast is not None and self.fast.is_valid(instance)
+        except (ValueError, TypeError, OverflowError):
+            return False
 
     def iter_errors(self, instance: t.Any) -> t.Iterator[ValidationError]:
         if self.fast is not None:
@@ -59,8 +68,18 @@ def _compiled(schema: dict, check_formats: bool) -> t.Any:
         return None
 
 
+# Values in the one spelling every checker of the format accepts, told at once: a UUID in its
+# canonical 8-4-4-4-12 hex form is one that ``is_uuid`` accepts (``uuid.UUID`` parses it, the dashes
+# stand where it looks for them). Any other value is the checker's to judge.
+_CANONICAL = {"uuid": re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")}
+
+
 def _format_check(name: str) -> t.Callable[[str], bool]:
-    return lambda value: _FORMATS.conforms(value, name)
+    canonical = _CANONICAL.get(name)
+    if canonical is None:
+        return lambda value: _FORMATS.conforms(value, name)
+    fullmatch = canonical.fullmatch
+    return lambda value: (isinstance(value, str) and fullmatch(value) is not None) or _FORMATS.conforms(value, name)
 
 
 def _plain(node: t.Any, path: frozenset[int] = frozenset()) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from specmock.behaviours import arguments
 from specmock.contract import Contract, bundled_contract_path
+from specmock.engine import routes
 from specmock.engine.app import create_app
 from specmock.settings import Settings
 from specmock.store import Store
@@ -16,6 +17,7 @@ from specmock.verify.local import free_port  # noqa: F401  (re-exported for the 
 
 # Every handler call the in-process tests make is also worked out Connexion's way and compared.
 arguments.CROSS_CHECK = True
+routes.CROSS_CHECK = True  # and every route Connexion's router is asked for too
 
 # Property tests explore the same examples on every run: CI results do not depend on luck.
 hypothesis.settings.register_profile("specmock", derandomize=True, deadline=None, database=None)

@@ -172,11 +172,11 @@ def test_parameters_are_parsed_once_per_request_and_reach_the_handler(client, mo
 
 
 def test_a_form_body_is_parsed_once_per_request(client, monkeypatch):
-    from specmock.engine.validators import UrlencodedForm
+    from specmock.engine import validators
 
     calls = []
-    original = UrlencodedForm.parse
-    monkeypatch.setattr(UrlencodedForm, "parse", lambda self: calls.append(self) or original(self))
+    original = validators.urlencoded_fields
+    monkeypatch.setattr(validators, "urlencoded_fields", lambda raw: calls.append(raw) or original(raw))
     image = client.store.find("images")[0]
     response = client.post(f"/api/v1/providers/{PROVIDER}/provider_requests",
                            content=f"image_ids[]={image['id']}".encode(),
@@ -213,3 +213,85 @@ def test_a_path_value_holding_a_line_break_reaches_its_operation(client):
     assert answer.status_code == 400, answer.text  # the operation's own answer: not a token, not an id
     assert answer.json()["errors"][0]["field"].startswith("path")
     assert client.get("/api/v4/nothing%0Ahere").status_code == 404
+
+
+# -- the request path's own reading, against Connexion's ----------------------------------------------------
+
+_LIST = "/api/v4/content_requests"
+_query_key = st.sampled_from(["pending", "per_page", "page", "sort_by", "sort_to", "query", "tag[]", "x", "a b"])
+_query_value = st.text(alphabet="ab1 ,+%&=é-", max_size=6)
+
+
+def _pipeline(client, operation_id: str) -> Pipeline:
+    return next(p for p in _pipelines(client).values() if p.operation.operation_id == operation_id)
+
+
+@pytest.fixture(scope="module")
+def reading_client():
+    from specmock.settings import Settings
+
+    with make_client(Settings()) as client:
+        yield client
+
+
+@given(st.lists(st.tuples(_query_key, _query_value), max_size=5), st.text(alphabet="a1-+", max_size=8))
+def test_query_and_path_values_are_read_as_connexion_reads_them(reading_client, pairs, token):
+    from urllib.parse import urlencode
+
+    from connexion.lifecycle import ConnexionRequest
+
+    from specmock.engine.requests import Request
+
+    client = reading_client
+    for operation, path_params in (("list_content_requests", {}), ("get_content_request", {"token": token})):
+        parser = _pipeline(client, operation).reader.uri_parser
+        for query in (urlencode(pairs).encode(), "&".join(f"{k}={v}" for k, v in pairs).encode()):
+            scope = {"type": "http", "method": "GET", "path": _LIST, "headers": [], "query_string": query,
+                     "path_params": path_params}
+            ours, theirs = Request(scope, parser), ConnexionRequest(scope, uri_parser=parser)
+            assert ours.query_params == theirs.query_params
+            assert ours.path_params == theirs.path_params
+
+
+_body = st.one_of(
+    st.binary(max_size=40),
+    st.sampled_from([b"{}", b'{"content_request": {}}', b"null", b"[]", b"image_ids[]=a&image_ids[]=b",
+                     b"image_ids[]=a,b", b"image_ids[]=&x=1", b'{"content_request": {"name": "n"}}']),
+)
+
+
+@given(_body, st.sampled_from([None, "0", "5", "abc"]), st.sampled_from([None, "application/json", FORM]))
+def test_a_body_already_read_is_judged_as_connexions_receive_channel_judges_it(reading_client, raw, length,
+                                                                             content_type):
+    import asyncio
+
+    from specmock.engine.scope import handed_over, replay
+
+    client = reading_client
+    for operation in ("create_content_request", "create_provider_requests"):
+        reader = _pipeline(client, operation).reader
+        for mime in reader.operation.consumes:
+            validator = reader._validator(mime, "utf-8", reader.operation.body_schema(mime))
+            outcomes = []
+            for way in ("read", "wrap_receive"):
+                headers = [(b"content-length", (length if length != "5" else str(len(raw))).encode())] if length else []
+                headers += [(b"content-type", content_type.encode())] if content_type else []
+                scope = {"type": "http", "headers": headers, "extensions": {}}
+                run = validator.read(raw, scope) if way == "read" else validator.wrap_receive(replay(raw), scope=scope)
+                try:
+                    asyncio.run(run)
+                    outcomes.append(("ok", handed_over(scope)))
+                except Exception as problem:  # noqa: BLE001 - the verdict is compared, whatever it is
+                    outcomes.append((type(problem).__name__, getattr(problem, "detail", str(problem))))
+            assert outcomes[0] == outcomes[1], (operation, mime)
+
+
+def test_the_uri_parsers_tables_built_once_are_connexions(reading_client):
+    """Connexion's URI parser rebuilds ``param_schemas`` and ``form_defns`` on every access; specmock's
+    builds each once: the same tables, as long as Connexion derives them from the definitions."""
+    assert isinstance(OpenAPIURIParser.param_schemas, property) and isinstance(OpenAPIURIParser.form_defns, property)
+    for pipeline in _pipelines(reading_client).values():
+        parser = pipeline.reader.uri_parser
+        assert parser.param_schemas == OpenAPIURIParser.param_schemas.fget(parser)
+        assert parser.form_defns == OpenAPIURIParser.form_defns.fget(parser)
+        assert parser.param_schemas is parser.param_schemas

@@ -126,3 +126,15 @@ def test_cyclic_schemas_are_left_to_jsonschema_shared_parts_are_not():
     check = Check(cyclic)
     assert check.fast is None and not list(check.iter_errors({"self": {}}))
     assert list(check.iter_errors({"self": {"self": 1}}))
+
+
+_UUIDISH = st.one_of(st.uuids().map(str), st.uuids().map(lambda u: str(u).upper()), st.uuids().map(lambda u: u.hex),
+                     st.uuids().map(lambda u: f"{{{u}}}"), st.uuids().map(lambda u: f"urn:uuid:{u}"),
+                     st.uuids().map(lambda u: f"{u}\n"), st.text(alphabet="0123456789abcdefABCDEF-_ {}", max_size=40))
+
+
+@given(_UUIDISH)
+def test_the_uuid_shortcut_gives_the_format_checkers_verdict(value):
+    from specmock.schema_check import _FORMATS, _format_check
+
+    assert _format_check("uuid")(value) == _FORMATS.conforms(value, "uuid")

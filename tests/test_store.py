@@ -215,3 +215,15 @@ def test_corrupted_file_is_reported_not_overwritten(tmp_path):
     with pytest.raises(StorageCorrupted):
         JournaledJSONStorage(path).read()
     assert path.read_text() == "{not json"
+
+
+def test_new_uuids_are_version_4_uuids_as_uuid_writes_them():
+    import uuid
+
+    from specmock.store import new_uuid
+
+    made = [new_uuid() for _ in range(500)]
+    assert len(set(made)) == 500
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 from specmock.auth import Caller
 from specmock.media.rules.media import image_format, placeholder_image, zip_archive
 from specmock.media.services.platform import FORM_ARRAY, extra_fields, images_named, now_with_offset, unique
 from specmock.problems import NotFound
-from specmock.store import Store
+from specmock.store import Store, new_uuid
 
 TABLE = "downloads"
 
@@ -29,7 +28,7 @@ def create(store: Store, caller: Caller, base_url: str, form: dict[str, Any]) ->
     download_id = form.get("id")
     images_named(store, ids)
     if download_id is None:
-        record = {**extra_fields(form), "id": str(uuid.uuid4()), "owner": caller.key, "image_ids": ids,
+        record = {**extra_fields(form), "id": new_uuid(), "owner": caller.key, "image_ids": ids,
                   "created_at": now_with_offset()}
         store.insert(TABLE, record)
     else:

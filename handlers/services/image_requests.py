@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +9,7 @@ from specmock.auth import Caller
 from specmock.behaviours.paging import page_links, page_slice
 from specmock.media.services.platform import user_of
 from specmock.problems import NotFound
-from specmock.store import Store
+from specmock.store import Store, new_uuid
 
 TABLE = "image_requests"
 # What the request says about the instance, kept (under "request") but not part of the Image answered.
@@ -39,14 +38,14 @@ def create(store: Store, caller: Caller, body: dict[str, Any]) -> dict[str, Any]
     now = _now()
     record = {
         **{key: value for key, value in body.items() if key not in SET_BY_SERVER},
-        "id": str(uuid.uuid4()),
+        "id": new_uuid(),
         "icon": None,
         "created_by": user_of(store, caller)["username"],
         "start_date": now,
         "end_date": None,
         "private": body["vis"] != "public",
         "versions": [
-            {"alias": str(uuid.uuid4()), "version": "1", "start_date": now, "end_date": None,
+            {"alias": new_uuid(), "version": "1", "start_date": now, "end_date": None,
              "provider": body["provider"]}
         ],
         "vis": body["vis"],

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from specmock.auth import Caller
 from specmock.media.services.platform import FORM_ARRAY, extra_fields, images_named, now_with_offset, unique, user_of
 from specmock.problems import NotFound
-from specmock.store import Store
+from specmock.store import Store, new_uuid
 
 TABLE, PROVIDERS = "provider_requests", "providers"
 INTERNAL = ("user_id",)
@@ -25,7 +24,7 @@ def create(store: Store, caller: Caller, provider_id: str, form: dict[str, Any])
     records = [
         {
             **extra_fields(form),
-            "id": str(uuid.uuid4()),
+            "id": new_uuid(),
             "image_id": image_id,
             "provider_id": provider_id,
             "organization_id": organization_id,

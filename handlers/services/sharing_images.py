@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from specmock.auth import Caller
@@ -17,7 +16,7 @@ from specmock.media.services.platform import (
     unique,
 )
 from specmock.problems import NotFound
-from specmock.store import Store
+from specmock.store import Store, new_uuid
 
 TABLE, SHARINGS = "sharing_images", "sharings"
 
@@ -48,7 +47,7 @@ def create(store: Store, caller: Caller, sharing_id: str, form: dict[str, Any]) 
     records = [
         {
             **extra_fields(form),
-            "id": str(uuid.uuid4()),
+            "id": new_uuid(),
             "created_at": now_with_offset(),
             "user": caller.key,
             "sharing_id": sharing_id,

@@ -25,10 +25,9 @@ from connexion.decorators.parameter import (
     sanitized,
 )
 from connexion.http_facts import FORM_CONTENT_TYPES
-from connexion.lifecycle import ConnexionRequest
 from connexion.operations import AbstractOperation
 
-from specmock.behaviours.base import Body
+from specmock.behaviours.base import Body, Request
 
 CROSS_CHECK = False
 _SIMPLE = {"string", "integer", "number", "boolean"}
@@ -52,7 +51,7 @@ class Plan:
     forms: dict[str, _FormPlan]  # per form media type the operation consumes
     context: frozenset[str]  # the context values (store, caller, ...) the handler takes
 
-    def arguments(self, request: ConnexionRequest, body: Body, context: dict) -> dict:
+    def arguments(self, request: Request, body: Body, context: dict) -> dict:
         kwargs = {p.argument: _get_val_from_param(request.path_params[p.name], p.definition)
                   for p in self.path if p.name in request.path_params}
         query = request.query_params
@@ -95,7 +94,7 @@ def _form_plan(operation: AbstractOperation, content_type: str) -> _FormPlan:
                      additional=operation.body_schema().get("additionalProperties", True))
 
 
-def connexion_arguments(operation: AbstractOperation, request: ConnexionRequest, body: Body, names: list[str],
+def connexion_arguments(operation: AbstractOperation, request: Request, body: Body, names: list[str],
                         has_kwargs: bool, context: dict) -> dict:
     """The handler's arguments as Connexion's parameter decorator builds them."""
     wanted = has_kwargs or sanitized(operation.body_name(body.media_type)) in names

@@ -11,12 +11,23 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass, field
 
-from connexion.lifecycle import ConnexionRequest
-
 from specmock.auth import Caller
 from specmock.contract.model import Operation
 
 Result = t.Any
+
+
+class Request(t.Protocol):
+    """The request as the request path read it (``specmock.engine.requests.Request``)."""
+
+    @property
+    def path_params(self) -> dict[str, t.Any]: ...  # typed by the parameter definitions
+
+    @property
+    def query_params(self) -> dict[str, t.Any]: ...
+
+    @property
+    def url(self) -> t.Any: ...  # Starlette's URL
 
 
 @dataclass
@@ -31,7 +42,7 @@ class Body:
 @dataclass
 class Call:
     operation: Operation
-    request: ConnexionRequest  # its query_params and path_params are parsed and typed
+    request: Request
     body: Body
     caller: Caller
     store: t.Any

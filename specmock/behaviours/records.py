@@ -9,7 +9,6 @@ import binascii
 import copy
 import re
 import typing as t
-import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ import orjson
 from specmock.contract.model import Operation
 from specmock.contract.resources import Link, ListShape, Paging, Resource
 from specmock.contract.schemas import flat
+from specmock.store import new_uuid
 
 CREATED = ("created_at", "createdAt", "created", "creation_date", "creationDate", "date_created", "dateCreated",
            "inserted_at", "insertedAt")
@@ -80,14 +80,14 @@ def new_id(resource: Resource, store: t.Any, table: str, shaper: t.Any) -> t.Any
         maximum = resource.id_schema.get("maximum")
         return identifier if maximum is None or identifier <= maximum else shaper.generated(resource.id_schema)
     if resource.id_kind == "uuid":
-        return str(uuid.uuid4())
+        return new_uuid()
     schema = resource.id_schema
     if "pattern" in schema or "enum" in schema or schema.get("maxLength", 32) < 32:
         for _ in range(16):
             identifier = shaper.generated({**schema, "example": None})
             if not store.has(table, identifier):
                 return identifier
-    return uuid.uuid4().hex
+    return new_uuid().replace("-", "")
 
 
 def now() -> str:

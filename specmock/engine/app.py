@@ -25,12 +25,13 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.operations import AbstractOperation
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from specmock import admin, errors, site
 from specmock.auth import Authenticator, Caller, Credential, credentials_of, demo_caller
 from specmock.behaviours import Behaviours
 from specmock.contract import Contract
+from specmock.engine.front import FrontDoor
 from specmock.engine.journal import Journal, RequestLog
 from specmock.engine.middleware import RequestGate
 from specmock.engine.pipeline import OperationMiddleware, Pipeline
@@ -62,10 +63,15 @@ class SpecmockApp(AsyncApp):
     credentials: dict[str, dict[str, Credential]]
     demo_callers: dict[str, Caller]
 
+    front: FrontDoor | None = None
+
     def add_api(self, specification: Any, **kwargs: Any) -> None:
         super().add_api(specification, **kwargs)
         # Every middleware builds its operations from this one Specification object.
         self.middleware.apis[-1].specification.operation_cls = RememberingOperation
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await (self.front or self.middleware)(scope, receive, send)
 
 
 # Connexion warns, for every operation that takes several media types, that it "uses" the first:
@@ -140,4 +146,5 @@ def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = Non
         app.add_url_rule(rule, view_func=view, methods=["GET"])
     app.contract, app.behaviours, app.credentials, app.demo_callers = contract, behaviours, credentials, demos
     app.seed = seed  # type: ignore[method-assign]
+    app.front = FrontDoor(app.middleware)  # the stack is complete: built now, entered here
     return app

@@ -77,9 +77,13 @@ class Journal:
         self.app = app
         self.log = log
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    @staticmethod
+    def records(scope: Scope) -> bool:
         path = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith("/__admin") or "/docs/" in path or path == "/":
+        return scope["type"] == "http" and not (path.startswith("/__admin") or "/docs/" in path or path == "/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.records(scope):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []

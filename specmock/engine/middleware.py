@@ -25,6 +25,25 @@ class RequestGate:
         self.app = app
         self.limit = limit
 
+    def passes(self, scope: Scope) -> bool:
+        """Whether the gate hands this request on as it came: within the limits, its length
+        declared (or no body), its media type in lower case."""
+        if len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b"")) > MAX_URL_BYTES:
+            return False
+        declared = chunked = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = b"chunked" in value
+            elif name == b"content-type":
+                media_type = value.partition(b";")[0]
+                if media_type != media_type.lower():
+                    return False
+        if declared is not None:
+            return not (self.limit and declared.isdigit() and int(declared) > self.limit)
+        return not chunked
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)

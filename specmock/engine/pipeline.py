@@ -34,7 +34,8 @@ from specmock.behaviours import Call
 from specmock.behaviours.documented import Documented
 from specmock.engine.requests import RequestReader
 from specmock.engine.responses import Answers
-from specmock.engine.scope import header, operation_key
+from specmock.engine.routes import PROBE
+from specmock.engine.scope import RawHeaders, header, operation_key
 from specmock.engine.security import SecurityCheck
 from specmock.problems import BadRequest
 
@@ -69,11 +70,18 @@ class Pipeline:
         self.latency_ms = latency_ms
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        status, raw, body = await self.answer(scope, receive)
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})
+
+    async def answer(self, scope: Scope, receive: Receive) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """(status, headers, body) of the answer to a routed request, its writes durable."""
         caller: Caller | None = None
         try:
             prefer = parse_prefer(header(scope["headers"], b"prefer"))
-            await self._wait(prefer)
-            if {"code", "example"} & prefer.keys() or prefer.get("dynamic") == "true":
+            if prefer or self.latency_ms:
+                await self._wait(prefer)
+            if prefer and ({"code", "example"} & prefer.keys() or prefer.get("dynamic") == "true"):
                 status, media_type, body = self.documented.response(prefer.get("code"), prefer.get("example"),
                                                                     prefer.get("dynamic") == "true")
                 headers = {"Content-Type": media_type} if media_type and body is not None else {}
@@ -81,8 +89,9 @@ class Pipeline:
                 caller = self.security.demo
                 answer = self.answers.answer(result, caller)
             else:
-                request = self.reader.request(scope, receive)
-                caller = self.security.caller(_headers(scope), request) if self.security.needed else self.security.demo
+                request = self.reader.request(scope)
+                caller = self.security.caller(RawHeaders(scope["headers"]), request) if self.security.needed \
+                    else self.security.demo
                 self.reader.check_parameters(request)
                 answer = await self._handle(scope, receive, request, caller)
         except ProblemException as problem:
@@ -90,9 +99,7 @@ class Pipeline:
         except UnicodeDecodeError as error:
             problem = BadRequest.for_field("body", "encoding", f"the request is not valid UTF-8: {error.reason}")
             answer = self.answers.problem(problem, scope["path"], caller)
-        status, raw, body = answer
-        await send({"type": "http.response.start", "status": status, "headers": raw})
-        await send({"type": "http.response.body", "body": body})
+        return answer
 
     async def _handle(self, scope: Scope, receive: Receive, request: t.Any, caller: Caller) -> tuple[int, t.Any, bytes]:
         body = await self.reader.body(scope, receive)
@@ -115,14 +122,6 @@ class Pipeline:
             delay = min(int(prefer["latency"]), MAX_LATENCY_MS)
         if delay:
             await asyncio.sleep(delay / 1000)
-
-
-def _headers(scope: Scope) -> dict[str, str]:
-    """The request's headers by lower-case name (the first value of each)."""
-    headers: dict[str, str] = {}
-    for name, value in scope["headers"]:
-        headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
-    return headers
 
 
 class NumberConvertor(starlette.convertors.FloatConvertor):
@@ -163,6 +162,10 @@ class OperationMiddleware(SpecMiddleware):
                 self.pipelines[operation.operation_id] = self.factory(operation.operation_id, operation)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        probe = scope.get("extensions", {}).get(PROBE) if scope["type"] == "http" else None
+        if probe is not None:  # routes.connexion_route asks where Connexion's router took a request
+            probe.update(operation_id=operation_key(scope), path_params=dict(scope.get("path_params", {})))
+            return
         pipeline = self.pipelines.get(operation_key(scope)) if scope["type"] == "http" else None
         if pipeline is None:
             await self.app(scope, receive, send)

@@ -7,13 +7,15 @@ parameter validator, a media-type table and the body validator, and decodes ``Co
 its parameter decorator then parses query and path parameters and the body a second time.
 :class:`RequestReader` builds each once (body validators per media type and charset, capped so that
 clients cannot grow the table) and parses each part of a request once, step for step as Connexion
-does, so its verdicts are Connexion's (``tests/test_request_path.py`` compares them).
+does, so its verdicts are Connexion's (``tests/test_request_path.py`` compares them): parameters
+through :class:`Request`, the body read once and handed to its validator whole (``read``).
 """
 
 from __future__ import annotations
 
 import functools
 import typing as t
+from urllib.parse import parse_qsl
 
 from connexion import utils
 from connexion.datastructures import MediaTypeDict
@@ -21,10 +23,12 @@ from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.lifecycle import ConnexionRequest
 from connexion.operations import OpenAPIOperation
-from starlette.types import Message, Receive, Scope
+from connexion.uri_parsing import AbstractURIParser
+from starlette.requests import Request as StarletteRequest
+from starlette.types import Receive, Scope
 
 from specmock.behaviours.base import Body
-from specmock.engine.scope import handed_over, header
+from specmock.engine.scope import handed_over, header, replay
 from specmock.engine.validators import VALIDATOR_MAP
 
 MAX_BODY_VALIDATORS = 16  # per operation: its media types, each with a charset or two
@@ -44,6 +48,59 @@ class RememberingOperation(OpenAPIOperation):
         return remembered[content_type]
 
 
+class Request:
+    """What the steps after routing read of a request, each part parsed once, on first use, to the
+    values ``ConnexionRequest`` gives: ``query_params`` and ``path_params`` typed by the operation's
+    parameter definitions (its URI parser), ``headers``, ``cookies`` and ``url`` as Starlette reads them.
+    Without the Starlette request object and ``QueryParams`` that ConnexionRequest builds first."""
+
+    __slots__ = ("scope", "_uri_parser", "_query", "_path", "_starlette")
+
+    def __init__(self, scope: Scope, uri_parser: AbstractURIParser) -> None:
+        self.scope = scope
+        self._uri_parser = uri_parser
+        self._query: dict[str, t.Any] | None = None
+        self._path: dict[str, t.Any] | None = None
+        self._starlette: StarletteRequest | None = None
+
+    @property
+    def query_params(self) -> dict[str, t.Any]:
+        if self._query is None:
+            query = self.scope.get("query_string", b"")
+            if not query:
+                self._query = {}  # what resolving no parameters gives
+            else:
+                # Starlette's QueryParams, read as ConnexionRequest reads them: every key's values in order.
+                grouped: dict[str, list[str]] = {}
+                for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+                    grouped.setdefault(name, []).append(value)
+                self._query = self._uri_parser.resolve_query(grouped)
+        return self._query
+
+    @property
+    def path_params(self) -> dict[str, t.Any]:
+        if self._path is None:
+            self._path = self._uri_parser.resolve_path(self.scope.get("path_params", {}))
+        return self._path
+
+    def _request(self) -> StarletteRequest:
+        if self._starlette is None:
+            self._starlette = StarletteRequest(self.scope)
+        return self._starlette
+
+    @property
+    def headers(self) -> t.Any:
+        return self._request().headers
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        return self._request().cookies
+
+    @property
+    def url(self) -> t.Any:
+        return self._request().url
+
+
 class RequestReader:
     def __init__(self, operation: OpenAPIOperation, *, strict: bool, security_query_params: list[str]) -> None:
         self.operation = operation
@@ -53,16 +110,16 @@ class RequestReader:
             operation.parameters, uri_parser=self.uri_parser, strict_validation=strict,
             security_query_params=security_query_params)
         self._media_types = MediaTypeDict([(c.lower(), None) for c in operation.consumes])
+        # Media types without wildcards match only themselves: a set answers for them at once.
+        self._exact_media_types = {c.lower() for c in operation.consumes if not any(ch in c for ch in "*?[")}
         self._body_validators: dict[tuple[str, str], t.Any] = {}
 
     # -- parameters ----------------------------------------------------------------------------
 
-    def request(self, scope: Scope, receive: Receive) -> ConnexionRequest:
-        """The request; its ``query_params`` and ``path_params`` are parsed on first use (once),
-        typed by the operation's parameter definitions."""
-        return ConnexionRequest(scope, receive, uri_parser=self.uri_parser)
+    def request(self, scope: Scope) -> Request:
+        return Request(scope, self.uri_parser)
 
-    def check_parameters(self, request: ConnexionRequest) -> None:
+    def check_parameters(self, request: Request) -> None:
         self._parameters.validate_request(request)
 
     # -- body ----------------------------------------------------------------------------------
@@ -75,7 +132,10 @@ class RequestReader:
         return mime_type, encoding or "utf-8"
 
     def check_media_type(self, mime_type: str) -> None:
-        if self.operation.consumes and mime_type.lower() not in self._media_types:
+        mime_type_lower = mime_type.lower()
+        if mime_type_lower in self._exact_media_types:
+            return
+        if self.operation.consumes and mime_type_lower not in self._media_types:
             raise UnsupportedMediaTypeProblem(
                 detail=f"Invalid Content-type ({mime_type}), expected {self.operation.consumes}")
 
@@ -93,7 +153,7 @@ class RequestReader:
             validator._validate(form)
             return Body(mime_type, form)
         if validator is not None:
-            await validator.wrap_receive(_replay(raw), scope=scope)
+            await validator.read(raw, scope)
             parsed = handed_over(scope)
             if "json" in parsed:
                 return Body(mime_type, parsed["json"])
@@ -103,9 +163,9 @@ class RequestReader:
 
     async def _unvalidated(self, scope: Scope, mime_type: str, raw: bytes) -> t.Any:
         if utils.is_json_mimetype(mime_type):
-            return None if not raw.strip() else await ConnexionRequest(scope, _replay(raw)).json()
+            return None if not raw.strip() else await ConnexionRequest(scope, replay(raw)).json()
         if mime_type in FORM_CONTENT_TYPES:
-            request = ConnexionRequest(scope, _replay(raw), uri_parser=self.uri_parser)
+            request = ConnexionRequest(scope, replay(raw), uri_parser=self.uri_parser)
             return await request.form()
         return raw or None
 
@@ -138,16 +198,3 @@ async def _read(receive: Receive) -> bytes:
         chunks.append(message.get("body", b""))
         more = message.get("more_body", False)
     return b"".join(chunks)
-
-
-def _replay(raw: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": raw, "more_body": False}
-
-    return receive

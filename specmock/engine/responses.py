@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import typing as t
-import uuid
 from dataclasses import dataclass
 
 from connexion.exceptions import ProblemException
@@ -25,6 +24,7 @@ from specmock.contract.model import Operation
 from specmock.contract.schemas import json_media
 from specmock.jsonio import dumps
 from specmock.problems import PROBLEM_JSON, problem_body
+from specmock.store import new_uuid
 
 Raw = list[tuple[bytes, bytes]]
 _SET_BY_SERVER = {"content-type", "content-length", "content-disposition"}
@@ -49,6 +49,21 @@ class Answers:
         self.responses = operation.responses()
         self.headers = {status: self._declared(response) for status, response in self.responses.items()}
         self.media = {status: self._media_type(response) for status, response in self.responses.items()}
+        # Per declared status code: the Content-Type of a JSON body and the declared headers, read once.
+        self._by_status = {int(key): (self._json_type(key), self.headers[key])
+                           for key in self.responses if key.isdigit()}
+
+    def _json_type(self, key: str) -> bytes:
+        media = self.media.get(key) or "application/json"
+        return (media if json_media({media: {}}) else "application/json").encode("latin-1")
+
+    def _shape(self, status: int) -> tuple[bytes, list[Declared]]:
+        """(Content-Type of a JSON body, declared headers) of an answer with ``status``."""
+        found = self._by_status.get(status)
+        if found is None:
+            key = self._for(status)
+            found = (self._json_type(key), self.headers.get(str(status)) or [])
+        return found
 
     # -- what the contract declares ----------------------------------------------------------------
 
@@ -97,10 +112,7 @@ class Answers:
             else:
                 body = b"" if data is None else dumps(data)
                 if body:
-                    media = self.media.get(self._for(status)) or "application/json"
-                    if not json_media({media: {}}):
-                        media = "application/json"
-                    raw.append((b"content-type", media.encode("latin-1")))
+                    raw.append((b"content-type", self._shape(status)[0]))
         raw.append((b"content-length", str(len(body)).encode()))
         self._add_declared(status, raw, body, caller)
         return status, raw, body
@@ -126,7 +138,7 @@ class Answers:
         return problem.status, raw, encoded
 
     def _add_declared(self, status: int, raw: Raw, body: bytes, caller: Caller) -> None:
-        declared = self.headers.get(str(status))
+        declared = self._shape(status)[1]
         if not declared:
             return
         present = {name for name, _ in raw}
@@ -136,7 +148,7 @@ class Answers:
             if header.value == "caller-jwt":
                 value = refreshed(caller, self.secret)
             elif header.value == "uuid":
-                value = str(uuid.uuid4())
+                value = new_uuid()
             elif header.value == "etag":
                 value = f'W/"{hashlib.md5(body).hexdigest()}"'  # noqa: S324 - an entity tag, not a secret
             else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from starlette.types import Scope
+from starlette.types import Message, Receive, Scope
 
 _PARSED = "specmock_request"
 
@@ -16,6 +16,32 @@ def header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+class RawHeaders(t.Mapping[str, str]):
+    """An ASGI header list read as a mapping of lower-case names to their first values, without
+    decoding every header up front."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self.raw = raw
+
+    def __getitem__(self, name: str) -> str:
+        value = header(self.raw, name.encode("latin-1"))
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def get(self, name: str, default: t.Any = None) -> t.Any:  # type: ignore[override]
+        value = header(self.raw, name.encode("latin-1"))
+        return default if value is None else value
+
+    def __iter__(self) -> t.Iterator[str]:
+        return iter(dict.fromkeys(name.decode("latin-1") for name, _ in self.raw))
+
+    def __len__(self) -> int:
+        return len({name for name, _ in self.raw})
 
 
 def hand_over(scope: Scope, **parsed: t.Any) -> None:
@@ -31,3 +57,17 @@ def handed_over(scope: Scope) -> dict[str, t.Any]:
 def operation_key(scope: Scope) -> str | None:
     """The key of the operation Connexion's router matched (None off the contract's routes)."""
     return scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+
+
+def replay(raw: bytes) -> Receive:
+    """A ``receive`` channel that gives ``raw`` as the whole body, once."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    return receive

@@ -9,6 +9,7 @@ Other styles (``explode: false``, ``pipeDelimited``, ...) are split as Connexion
 
 from __future__ import annotations
 
+import functools
 import typing as t
 
 from connexion.uri_parsing import OpenAPIURIParser, coerce_type
@@ -20,11 +21,25 @@ def _repeated(definition: dict, place: str) -> bool:
 
 
 class RepeatedKeysURIParser(OpenAPIURIParser):
+    # Connexion's parser rebuilds these two tables from the definitions on every access (per value
+    # read); the definitions do not change after start-up, so each is built once.
+    @functools.cached_property
+    def param_schemas(self) -> dict:  # type: ignore[override]
+        return super().param_schemas
+
+    @functools.cached_property
+    def form_defns(self) -> dict:  # type: ignore[override]
+        return super().form_defns
+
+    @functools.cached_property
+    def _repeated_arrays(self) -> frozenset[str]:
+        return frozenset(name for name, definition in self.form_defns.items() if definition.get("type") == "array"
+                         and _repeated(self._body_encoding.get(name, {"style": "form"}), "form"))
+
     def resolve_form(self, form_data: dict) -> dict:
         if self._body_schema is None or self._body_schema.get("type") != "object":
             return form_data
-        arrays = {name for name, definition in self.form_defns.items() if definition.get("type") == "array"
-                  and _repeated(self._body_encoding.get(name, {"style": "form"}), "form")}
+        arrays = self._repeated_arrays
         repeated = {name: values for name, values in form_data.items() if name in arrays}
         resolved = super().resolve_form({name: values for name, values in form_data.items() if name not in arrays})
         for name, values in repeated.items():

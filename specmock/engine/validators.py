@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl
 import orjson
 from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import NullableTypeValidator
-from connexion.lifecycle import ConnexionRequest
 from connexion.validators import (
     FormDataValidator,
     JSONRequestBodyValidator,
@@ -26,15 +25,16 @@ from jsonschema.validators import extend
 from starlette.datastructures import FormData, Headers
 from starlette.formparsers import MultiPartException
 
-from specmock.engine.scope import hand_over, header
+from specmock.engine.scope import hand_over, header, replay
 from specmock.problems import BadRequest, FieldError, UnsupportedMediaType
 from specmock.schema_check import Check, check_for
 
-MAX_MESSAGE = 300
-MAX_ERRORS = 20
 # Connexion's type rule for ``nullable`` (null is of every type a nullable schema names), without its
 # enum rule: in OpenAPI 3.0.3 an enum that does not list null refuses it.
 RequestValidator = extend(Draft4Validator, {"type": NullableTypeValidator})
+
+MAX_MESSAGE = 300
+MAX_ERRORS = 20
 
 
 def field_name(prefix: str, path: t.Iterable[t.Any]) -> str:
@@ -73,17 +73,58 @@ def raise_for(prefix: str, errors: t.Iterable[ValidationError]) -> None:
         raise BadRequest(f"{first.field}: {first.message}{more}", errors=found)
 
 
+class _Parameter:
+    """One parameter's rules, read from its definition once."""
+
+    __slots__ = ("name", "key", "field", "required", "number", "check", "enum")
+
+    def __init__(self, location: str, param: dict) -> None:
+        self.name = param["name"]
+        self.key = self.name.replace("-", "_") if location == "path" else self.name
+        self.field = f"{location}.{self.name}"
+        self.required = bool(param.get("required"))
+        schema = param.get("schema", param)
+        self.number = schema.get("type") if schema.get("type") in ("integer", "number") else None
+        self.check = check_for(schema, check_formats=True)
+        enum = schema.get("enum")
+        self.enum = enum if isinstance(enum, list) and None not in enum else None
+
+    def validate(self, location: str, values: t.Mapping[str, t.Any]) -> None:
+        value = values.get(self.key)
+        if value is None:
+            if self.enum is not None and self.key in values:
+                # `null` (or `None`) of a nullable parameter reads as null, as Connexion reads it; OpenAPI
+                # 3.0.3: an enum that does not list null refuses it.
+                raise BadRequest.for_field(self.field, "enum", f"null is not one of {self.enum}")
+            if self.required and self.key not in values:
+                raise BadRequest.for_field(self.field, "required",
+                                           f"the {location} parameter {self.name!r} is required")
+            return
+        if self.number and isinstance(value, str):
+            raise BadRequest.for_field(self.field, "type", f"{value!r} is not of type {self.number!r}")
+        if not self.check.passes(value):
+            raise_for(self.field, self.check.iter_errors(value))
+
+
 class SpecmockParameterValidator(ParameterValidator):
-    def validate_request(self, request: ConnexionRequest) -> None:
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        query = self.parameters.get("query", [])
+        self._known = {p["name"] for p in query} | self.security_query_params
+        # Parameters that take one value: given twice, refused (it would be read as its last value, silently).
+        self._single = {p["name"] for p in query if p.get("schema", p).get("type") != "array"}
+        self._rules = [(location, _SOURCES[location], [_Parameter(location, param) for param in params])
+                       for location, params in self.parameters.items()]
+
+    def validate_request(self, request: t.Any) -> None:
         query_string = request.scope.get("query_string", b"")
         if b"%" in query_string:
             try:
                 parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, errors="strict")
             except UnicodeDecodeError:
                 raise BadRequest.for_field("query", "encoding", "the query string is not valid UTF-8") from None
-        if self.strict_validation:
-            known = {p["name"] for p in self.parameters.get("query", [])} | self.security_query_params
-            unknown = sorted(set(request.query_params.keys()) - known)
+        if self.strict_validation and query_string:
+            unknown = sorted(set(request.query_params.keys()) - self._known)
             if unknown:
                 raise BadRequest(
                     f"Unknown query parameter(s): {', '.join(unknown)}",
@@ -92,43 +133,21 @@ class SpecmockParameterValidator(ParameterValidator):
                 )
         if b"&" in query_string:
             self._refuse_repeated_values(query_string)
-        for location, params in self.parameters.items():
-            values = _SOURCES[location](request)
-            for param in params:
-                self._check(location, param, values)
+        for location, source, rules in self._rules:
+            values = source(request)
+            for rule in rules:
+                rule.validate(location, values)
 
     def _refuse_repeated_values(self, query_string: bytes) -> None:
-        """A parameter that takes one value, given several times, is refused (it would be read as its
-        last value, silently)."""
-        single = {p["name"] for p in self.parameters.get("query", []) if p.get("schema", p).get("type") != "array"}
         seen: set[str] = set()
         for name, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-            if name in single and name in seen:
+            if name in self._single and name in seen:
                 raise BadRequest.for_field(f"query.{name}", "single", f"{name} takes one value; it is given more "
                                            "than once")
             seen.add(name)
 
-    @staticmethod
-    def _check(location: str, param: dict, values: t.Mapping[str, t.Any]) -> None:
-        name = param["name"]
-        key = name.replace("-", "_") if location == "path" else name
-        value = values.get(key)
-        field = f"{location}.{name}"
-        schema = param.get("schema", param)
-        if value is None and key in values and isinstance(schema.get("enum"), list) and None not in schema["enum"]:
-            # `null` (or `None`) of a nullable parameter reads as null, as Connexion reads it; OpenAPI
-            # 3.0.3: an enum that does not list null refuses it.
-            raise BadRequest.for_field(field, "enum", f"null is not one of {schema['enum']}")
-        if value is None:
-            if param.get("required") and key not in values:
-                raise BadRequest.for_field(field, "required", f"the {location} parameter {name!r} is required")
-            return
-        if schema.get("type") in ("integer", "number") and isinstance(value, str):
-            raise BadRequest.for_field(field, "type", f"{value!r} is not of type {schema['type']!r}")
-        raise_for(field, check_for(schema, check_formats=True).iter_errors(value))
 
-
-_SOURCES: dict[str, t.Callable[[ConnexionRequest], t.Mapping[str, t.Any]]] = {
+_SOURCES: dict[str, t.Callable[[t.Any], t.Mapping[str, t.Any]]] = {
     "query": lambda request: request.query_params,
     "path": lambda request: request.path_params,
     "header": lambda request: request.headers,
@@ -151,6 +170,21 @@ class _TypedBody:
             raise UnsupportedMediaType("The request has a body but no Content-Type")
         return await super().wrap_receive(receive, scope=scope)  # type: ignore[misc]
 
+    async def read(self, raw: bytes, scope: t.Any) -> None:
+        """Parse and validate a body already read (``raw``), handing over what it parsed: what
+        ``wrap_receive`` does, without its receive channel, message list and replay. A request
+        without a positive ``Content-Length`` takes Connexion's own way (its default body, or the
+        refusal of a missing required one)."""
+        length = header(scope["headers"], b"content-length")
+        if length is None or not length.isdigit() or not int(length):
+            await self.wrap_receive(replay(raw), scope=scope)
+            return
+        if header(scope["headers"], b"content-type") is None:
+            raise UnsupportedMediaType("The request has a body but no Content-Type")
+        body = await self._parse_raw(raw, scope)
+        if not (body is None and self._nullable):  # type: ignore[attr-defined]
+            self._validate(body)  # type: ignore[attr-defined]
+
 
 # orjson reads integers beyond 64 bits as floats, which then fail `type: integer`; the standard
 # library keeps them whole (a body with such a number is rare: the slower parser is the exception).
@@ -172,7 +206,9 @@ def not_json(raw: bytes, error: ValueError) -> str:
 
 class SpecmockJSONBodyValidator(_TypedBody, JSONRequestBodyValidator):
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: t.Any) -> t.Any:
-        raw = b"".join([chunk async for chunk in stream])
+        return await self._parse_raw(b"".join([chunk async for chunk in stream]), scope)
+
+    async def _parse_raw(self, raw: bytes, scope: t.Any) -> t.Any:
         if not raw.strip():
             return None
         try:
@@ -198,6 +234,11 @@ def _is_item(schema: dict, value: str) -> bool:
 
 
 MAX_FORM_FIELDS = 1000  # as Starlette's form parser
+TOO_MANY_FIELDS = f"Too many fields. Maximum number of fields is {MAX_FORM_FIELDS}."
+
+
+def _is_file(schema: dict) -> bool:
+    return schema.get("type") == "string" and schema.get("format") in ["binary", "base64"]
 
 
 class UrlencodedForm:
@@ -210,11 +251,18 @@ class UrlencodedForm:
         self.stream = stream
 
     async def parse(self) -> FormData:
-        raw = b"".join([chunk async for chunk in self.stream])
-        fields = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-        if len(fields) > MAX_FORM_FIELDS:
-            raise MultiPartException(f"Too many fields. Maximum number of fields is {MAX_FORM_FIELDS}.")
-        return FormData(fields)
+        try:
+            return FormData(urlencoded_fields(b"".join([chunk async for chunk in self.stream])))
+        except BadRequest:
+            raise MultiPartException(TOO_MANY_FIELDS) from None
+
+
+def urlencoded_fields(raw: bytes) -> list[tuple[str, str]]:
+    """The (name, value) fields of an urlencoded body, as ``UrlencodedForm`` (Starlette's way) reads them."""
+    fields = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+    if len(fields) > MAX_FORM_FIELDS:
+        raise BadRequest.for_field("body", "form", TOO_MANY_FIELDS)
+    return fields
 
 
 class SpecmockFormValidator(_TypedBody, FormDataValidator):
@@ -223,21 +271,39 @@ class SpecmockFormValidator(_TypedBody, FormDataValidator):
         return UrlencodedForm
 
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: t.Any) -> t.Any:
-        raw = b"".join([chunk async for chunk in stream])
+        return await self._parse_raw(b"".join([chunk async for chunk in stream]), scope)
+
+    async def _parse_raw(self, raw: bytes, scope: t.Any) -> t.Any:
         self._refuse_joined_arrays(raw)
-
-        async def replay() -> t.AsyncGenerator[bytes, None]:
-            yield raw
-
-        try:
-            form = await super()._parse(replay(), scope)
-        except MultiPartException as exc:  # e.g. more fields than the form parser accepts
-            raise BadRequest.for_field("body", "form", str(exc)) from None
+        form = self.form_of(raw)
         if isinstance(form, dict):
             self.complete(form)
         if (header(scope["headers"], b"content-type") or "").startswith("application/x-www-form-urlencoded"):
             hand_over(scope, form=form)  # no file parts: the handler's form is this one
         return form
+
+    def form_of(self, raw: bytes) -> dict:
+        """The fields of an urlencoded body as Connexion's ``FormDataValidator._parse`` gives them
+        when it reads them with ``UrlencodedForm`` (``tests/test_forms.py`` compares the two): each
+        field's values in order, file fields as empty placeholders, the rest resolved by the URI parser."""
+        grouped: dict[str, list[str]] = {}
+        for name, value in urlencoded_fields(raw):
+            grouped.setdefault(name, []).append(value)
+        if self._uri_parser is None:
+            return grouped
+        properties = self._schema.get("properties", {})
+        form, files = {}, {}
+        for name, values in grouped.items():
+            schema = properties.get(name, {})
+            if _is_file(schema):
+                files[name] = "" if len(values) == 1 else [""] * len(values)
+            elif _is_file(schema.get("items", {})):
+                files[name] = [""] * len(values)
+            else:
+                form[name] = values
+        resolved = self._uri_parser.resolve_form(form)
+        resolved.update(files)
+        return resolved
 
     def complete(self, form: dict) -> dict:
         """An empty array has no key=value pair to send: a required array field that is absent is an
