@@ -26,7 +26,10 @@ from tools import ToolMissing, ensure_peers, ensure_wrk, run_wrk, versions
 
 SPECMOCKS = ("specmock", "specmock-db", "specmock-uvloop")
 PEERS = ("prism", "prism-silent", "json-server", "floor")
-P99_TARGET_MS = 25.0
+# The targets (issue 18), reported, never asserted: every scenario at least 1.5x Prism -v silent and half
+# the floor with p99 <= 10 ms; creates with --db at least 0.8x the in-memory creates, p99 <= 15 ms.
+SILENT_TARGET, FLOOR_TARGET, P99_TARGET_MS = 1.5, 0.5, 10.0
+DB_TARGET, DB_P99_TARGET_MS = 0.8, 15.0
 
 
 class ScenarioFailed(RuntimeError):
@@ -175,16 +178,23 @@ def headline(rows: list[dict[str, Any]]) -> tuple[str, str]:
             ratio_lines.append([scenario.name, variant, f"{own['rps']:,.0f}", *ratios, ms(own["p99_ms"])])
             target_lines.append([scenario.name, variant, *map(verdict, _targets(scenario.name, own, found))])
     ratio_headers = ["scenario", "server", "req/s", *(f"÷ {peer}" for peer in PEERS), "p99 ms"]
-    target_headers = ["scenario", "server", "req/s ≥ Prism -v silent", "req/s ≥ 2 × Prism as shipped",
-                      f"p99 < {P99_TARGET_MS:.0f} ms"]
+    target_headers = ["scenario", "server", f"≥ {SILENT_TARGET} × Prism -v silent", f"≥ {FLOOR_TARGET} × floor",
+                      f"p99 ≤ {P99_TARGET_MS:.0f} ms (--db creates: ≥ {DB_TARGET} × memory, p99 ≤ {DB_P99_TARGET_MS:.0f} ms)"]
     return table(ratio_headers, ratio_lines), table(target_headers, target_lines)
 
 
 def _targets(scenario: str, own: dict, found: dict) -> list[bool | None]:
-    silent, shipped = found.get(("prism-silent", scenario)), found.get(("prism", scenario))
-    return [None if not silent else own["rps"] >= silent["rps"],
-            None if not shipped else own["rps"] >= 2 * shipped["rps"],
-            own["p99_ms"] < P99_TARGET_MS]
+    """The verdicts of one specmock row. A ``--db`` create is judged against the in-memory create of
+    the same run (a journaled write cannot beat Prism, which keeps nothing); ``--db`` reads, and every
+    in-memory row, against the peers."""
+    silent, floor = found.get(("prism-silent", scenario)), found.get(("floor", scenario))
+    memory = found.get(("specmock", scenario))
+    if own["server"] == "specmock-db" and scenario.endswith("-create"):
+        return [None, None, None if not memory else (own["rps"] >= DB_TARGET * memory["rps"]
+                                                     and own["p99_ms"] <= DB_P99_TARGET_MS)]
+    return [None if not silent else own["rps"] >= SILENT_TARGET * silent["rps"],
+            None if not floor else own["rps"] >= FLOOR_TARGET * floor["rps"],
+            own["p99_ms"] <= P99_TARGET_MS]
 
 
 def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
