@@ -50,6 +50,15 @@ class Started:
     def url(self, path: str) -> str:
         return f"http://{HOST}:{self.port}{path}"
 
+    def rss_mib(self) -> float | None:
+        """The server process's resident memory now, in MiB (Linux ``/proc``; None elsewhere)."""
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        except OSError:
+            return None
+        kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), None)
+        return None if kib is None else round(kib / 1024, 1)
+
     def log_tail(self, chars: int = 2000) -> str:
         try:
             return self.log.read_text(errors="replace")[-chars:]

@@ -179,7 +179,8 @@ def headline(rows: list[dict[str, Any]]) -> tuple[str, str]:
             target_lines.append([scenario.name, variant, *map(verdict, _targets(scenario.name, own, found))])
     ratio_headers = ["scenario", "server", "req/s", *(f"÷ {peer}" for peer in PEERS), "p99 ms"]
     target_headers = ["scenario", "server", f"≥ {SILENT_TARGET} × Prism -v silent", f"≥ {FLOOR_TARGET} × floor",
-                      f"p99 ≤ {P99_TARGET_MS:.0f} ms (--db creates: ≥ {DB_TARGET} × memory, p99 ≤ {DB_P99_TARGET_MS:.0f} ms)"]
+                      f"p99 ≤ {P99_TARGET_MS:.0f} ms (--db creates: ≥ {DB_TARGET} × memory, "
+                      f"p99 ≤ {DB_P99_TARGET_MS:.0f} ms)"]
     return table(ratio_headers, ratio_lines), table(target_headers, target_lines)
 
 
