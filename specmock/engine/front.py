@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
 from specmock.engine import routes
-from specmock.engine.journal import BODY_LIMIT, Journal
+from specmock.engine.journal import BODY_LIMIT, Journal, recording_of
 from specmock.engine.middleware import RequestGate
 from specmock.engine.pipeline import OperationMiddleware, Pipeline
 from specmock.engine.routes import RouteTable
@@ -94,7 +94,7 @@ class FrontDoor:
         chunks: list[bytes] = []
         status: int | None = None
         if recording:
-            receive = _recording(receive, chunks)
+            receive = recording_of(receive, chunks)
         try:
             try:
                 answer = await self.pipelines[routed.operation_id].answer(scope, receive)
@@ -160,18 +160,3 @@ async def _emit(scope: Scope, receive: Receive, send: Send) -> None:
     status, raw, body = scope["extensions"].pop(_ANSWER)
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
-
-
-def _recording(receive: Receive, chunks: list[bytes]) -> Receive:
-    """``receive``, keeping the body's first ``BODY_LIMIT`` bytes (as the journal keeps them)."""
-    size = 0
-
-    async def recording_receive() -> Message:
-        nonlocal size
-        message = await receive()
-        if size < BODY_LIMIT and message.get("body"):
-            chunks.append(message["body"])
-            size += len(message["body"])
-        return message
-
-    return recording_receive

@@ -87,16 +87,8 @@ class Journal:
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
-        size = 0
         status: int | None = None
-
-        async def recording_receive() -> Message:
-            nonlocal size
-            message = await receive()
-            if size < BODY_LIMIT and message.get("body"):
-                chunks.append(message["body"])
-                size += len(message["body"])
-            return message
+        recording_receive = recording_of(receive, chunks)
 
         async def recording_send(message: Message) -> None:
             nonlocal status
@@ -108,3 +100,18 @@ class Journal:
             await self.app(scope, recording_receive, recording_send)
         finally:
             self.log.record(scope, status, b"".join(chunks)[:BODY_LIMIT])
+
+
+def recording_of(receive: Receive, chunks: list[bytes]) -> Receive:
+    """``receive``, keeping the body's first ``BODY_LIMIT`` bytes in ``chunks`` (what the log keeps)."""
+    size = 0
+
+    async def recording_receive() -> Message:
+        nonlocal size
+        message = await receive()
+        if size < BODY_LIMIT and message.get("body"):
+            chunks.append(message["body"])
+            size += len(message["body"])
+        return message
+
+    return recording_receive

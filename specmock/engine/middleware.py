@@ -7,6 +7,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from specmock.engine.scope import read_body
 from specmock.problems import PayloadTooLarge, UriTooLong
 
 MAX_URL_BYTES = 4096
@@ -69,7 +70,7 @@ class RequestGate:
         if not chunked:
             await self.app(scope, receive, send)
             return
-        body = await self._read(receive)
+        body = await read_body(receive, self.limit, _too_large)
         MutableHeaders(scope=scope)["content-length"] = str(len(body))
         replayed = False
 
@@ -82,17 +83,6 @@ class RequestGate:
 
         await self.app(scope, replay, send)
 
-    async def _read(self, receive: Receive) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if self.limit and size > self.limit:
-                raise PayloadTooLarge(f"The body is larger than {self.limit} bytes")
-            more = message.get("more_body", False)
-        return b"".join(chunks)
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The body is larger than {limit} bytes")

@@ -28,7 +28,7 @@ from starlette.requests import Request as StarletteRequest
 from starlette.types import Receive, Scope
 
 from specmock.behaviours.base import Body
-from specmock.engine.scope import handed_over, header, replay
+from specmock.engine.scope import handed_over, header, read_body, replay
 from specmock.engine.validators import VALIDATOR_MAP
 
 MAX_BODY_VALIDATORS = 16  # per operation: its media types, each with a charset or two
@@ -143,7 +143,7 @@ class RequestReader:
         """The body, validated against the operation's schema for its media type, and parsed."""
         mime_type, encoding = self.content_type(scope["headers"])
         self.check_media_type(mime_type)
-        raw = await _read(receive)
+        raw = await read_body(receive)
         schema = self.operation.body_schema(mime_type)
         validator = self._validator(mime_type, encoding, schema) if schema else None
         if validator is not None and not raw and mime_type in FORM_CONTENT_TYPES:
@@ -187,14 +187,3 @@ class RequestReader:
                 self._body_validators[(mime_type, encoding)] = validator
         return validator
 
-
-async def _read(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    return b"".join(chunks)

@@ -71,3 +71,20 @@ def replay(raw: bytes) -> Receive:
         return {"type": "http.request", "body": raw, "more_body": False}
 
     return receive
+
+
+async def read_body(receive: Receive, limit: int = 0, too_large: t.Callable[[int], Exception] | None = None) -> bytes:
+    """The whole body from ``receive``; past ``limit`` bytes (when set), ``too_large(limit)`` is raised."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if limit and size > limit and too_large is not None:
+            raise too_large(limit)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
