@@ -70,8 +70,14 @@ def _compiled(schema: dict, check_formats: bool) -> t.Any:
 
 # Values in the one spelling every checker of the format accepts, told at once: a UUID in its
 # canonical 8-4-4-4-12 hex form is one that ``is_uuid`` accepts (``uuid.UUID`` parses it, the dashes
-# stand where it looks for them). Any other value is the checker's to judge.
-_CANONICAL = {"uuid": re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")}
+# stand where it looks for them); an RFC 3339 date-time in upper case with ASCII digits, a year other
+# than 0 and a day of at most 28 (a day every month has) is one that ``validate_rfc3339`` accepts.
+# Any other value (the 29th to the 31st, a lower-case ``t``) is the checker's to judge.
+_CANONICAL = {
+    "uuid": re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
+    "date-time": re.compile(r"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])T(?:[01][0-9]|2[0-3])"
+                            r":[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"),
+}
 
 
 def _format_check(name: str) -> t.Callable[[str], bool]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 
 import pytest
 from connexion.json_schema import Draft4RequestValidator
@@ -138,3 +139,42 @@ def test_the_uuid_shortcut_gives_the_format_checkers_verdict(value):
     from specmock.schema_check import _FORMATS, _format_check
 
     assert _format_check("uuid")(value) == _FORMATS.conforms(value, "uuid")
+
+
+def _mutated(text: str, data: st.DataObject) -> str:
+    """``text`` with one character replaced, inserted or removed (a near miss of a valid value)."""
+    at = data.draw(st.integers(0, len(text)))
+    what = data.draw(st.sampled_from(["replace", "insert", "remove"]))
+    char = data.draw(st.sampled_from(list("0123456789-:.TZtz+ \n\u0661\u00b2x")))
+    if what == "remove":
+        return text[:at] + text[at + 1:]
+    return text[:at] + char + text[at + (what == "replace"):]
+
+
+_EDGE_STAMPS = ["0000-01-01T00:00:00Z", "2026-02-29T10:00:00Z", "2024-02-29T10:00:00Z", "2026-04-31T00:00:00Z",
+                "2026-01-31T00:00:00Z", "2026-01-05t10:00:00z", "2026-01-05T24:00:00Z", "2026-01-05T10:00:60Z",
+                "2026-01-05T10:00:00Z\n", "2026-01-05T10:00:00.Z", "2026-01-05T10:00:00+24:00",
+                "\u0662\u0660\u0662\u0666-01-05T10:00:00Z", "2026-01-05T10:00:00.123456Z"]
+_DATETIMES = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59))
+_STAMPS = st.one_of(
+    _DATETIMES.map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    _DATETIMES.map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
+    _DATETIMES.map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S+05:30")),
+    _DATETIMES.map(lambda d: d.isoformat()),
+    st.sampled_from(_EDGE_STAMPS),
+)
+
+
+@pytest.mark.parametrize("value", _EDGE_STAMPS)
+def test_the_date_time_shortcut_leaves_edge_cases_to_the_checker(value):
+    from specmock.schema_check import _FORMATS, _format_check
+
+    assert _format_check("date-time")(value) == _FORMATS.conforms(value, "date-time")
+
+
+@given(_STAMPS, st.booleans(), st.data())
+def test_the_date_time_shortcut_gives_the_format_checkers_verdict(value, mutate, data):
+    from specmock.schema_check import _FORMATS, _format_check
+
+    value = _mutated(value, data) if mutate else value
+    assert _format_check("date-time")(value) == _FORMATS.conforms(value, "date-time")
