@@ -295,3 +295,16 @@ def test_the_uri_parsers_tables_built_once_are_connexions(reading_client):
         assert parser.param_schemas == OpenAPIURIParser.param_schemas.fget(parser)
         assert parser.form_defns == OpenAPIURIParser.form_defns.fget(parser)
         assert parser.param_schemas is parser.param_schemas
+
+
+@given(st.text(alphabet="/ab?#\\%20 é:@;=+", min_size=1, max_size=12).map(lambda p: "/" + p),
+       st.sampled_from([[(b"host", b"127.0.0.1:8000")], [(b"host", b"mock.test")], []]))
+def test_the_path_is_read_as_starlettes_url_reads_it(reading_client, path, headers):
+    from starlette.requests import Request as StarletteRequest
+
+    from specmock.engine.requests import Request
+
+    parser = _pipeline(reading_client, "list_content_requests").reader.uri_parser
+    scope = {"type": "http", "method": "GET", "path": path, "headers": headers, "query_string": b"a=1",
+             "server": ("127.0.0.1", 8000), "scheme": "http", "root_path": ""}
+    assert Request(scope, parser).path == StarletteRequest(scope).url.path

@@ -29,6 +29,9 @@ class Request(t.Protocol):
     @property
     def url(self) -> t.Any: ...  # Starlette's URL
 
+    @property
+    def path(self) -> str: ...  # the URL's path, as Starlette's URL gives it
+
 
 @dataclass
 class Body:

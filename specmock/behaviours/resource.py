@@ -78,7 +78,7 @@ class ResourceBehaviour:
         items = rules.ordered(items, call.query, self.item_properties)
         page = rules.page_of(items, call.query, self.resource.paging)
         body = rules.list_answer(page, len(items), self.resource, call.query,
-                                 call.base_url + call.request.url.path, self.answer_schema is not None
+                                 call.base_url + call.request.path, self.answer_schema is not None
                                  and flat(self.document, self.answer_schema).get("type") == "array")
         return self._shaped(rules.clone(body)), self.status
 

@@ -100,6 +100,12 @@ class Request:
     def url(self) -> t.Any:
         return self._request().url
 
+    @property
+    def path(self) -> str:
+        """``url.path`` without building the URL: Starlette writes the scope's path into the URL with
+        ``?``, ``#`` and ``\\`` escaped, and reads that path back unchanged."""
+        return self.scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+
 
 class RequestReader:
     def __init__(self, operation: OpenAPIOperation, *, strict: bool, security_query_params: list[str]) -> None:
