@@ -135,6 +135,9 @@ def banner(settings: Settings, contract: t.Any) -> str:
     return "\n".join(lines)
 
 
+# Connexion imports Starlette's test client, which warns about its httpx backend on import.
+STARLETTE_TESTCLIENT_WARNING = "Using `httpx` with `starlette.testclient` is deprecated"
+QUIET_IMPORT_WARNING = f"ignore:{STARLETTE_TESTCLIENT_WARNING}"
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
@@ -173,10 +176,13 @@ def serve(args: argparse.Namespace) -> int:
     for key, value in options.items():
         if value is not None:
             os.environ[f"SPECMOCK_{key.upper()}"] = _environment(key, value)
-    # A broken contract, or (without --reload, whose worker opens it) a damaged, locked or unwritable
-    # --db, is refused here with its message (main prints it): no traceback, no watcher started.
+    # A broken contract, or a damaged, locked or unwritable --db, is refused here with its message
+    # (main prints it): no traceback, no watcher started. With --reload the worker opens the store
+    # again, once this check has closed it.
     if args.reload:
         contract = Contract.load(list(settings.contract_sources), settings.auth)
+        if settings.db:
+            server.open_store(settings).close()
     else:
         app = server.app_from_env()
         contract = app.contract
@@ -188,6 +194,8 @@ def serve(args: argparse.Namespace) -> int:
     gc.set_threshold(*GC_THRESHOLDS)
     if not args.reload:
         return server.run(app, settings)
+    # The worker is a new interpreter: it hears the warning filter through the environment.
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (os.environ.get("PYTHONWARNINGS"), QUIET_IMPORT_WARNING)))
     uvicorn.run("specmock.server:app_for_reload", factory=True, reload=True, host=settings.host,
                 port=settings.port, log_level=settings.log_level, loop=settings.loop,
                 reload_dirs=reload_dirs(settings), reload_includes=["*.py", "*.yaml", "*.yml", "*.json"],
@@ -264,7 +272,7 @@ def import_(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     # A tool's output starts with its own words: Connexion imports Starlette's test client, which
     # warns about its httpx backend on import.
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+    warnings.filterwarnings("ignore", message=STARLETTE_TESTCLIENT_WARNING)
     args = build_parser().parse_args(argv)
     from specmock.contract.loading import SpecError
     from specmock.storage import StorageError

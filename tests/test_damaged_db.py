@@ -84,6 +84,16 @@ def test_a_damaged_file_refuses_to_start_and_names_the_place(tmp_path, content, 
     assert db.read_bytes() == content and sorted(p.name for p in tmp_path.iterdir()) == ["db.json", "db.json.lock"]
 
 
+def test_with_reload_a_damaged_file_is_refused_before_the_watcher_starts(tmp_path):
+    # --reload builds the app in a worker process of its own; the database is checked first, so the
+    # command ends with the message (no banner claiming it serves, no watcher waiting, no warning).
+    db = tmp_path / "db.json"
+    db.write_bytes(b'{"broken": ')
+    done = serve(db, "--reload")
+    assert_refused(done, f"the database {db} is damaged", "--db-recover")
+    assert "serving on" not in done.stdout and db.read_bytes() == b'{"broken": '
+
+
 def test_a_journal_line_that_is_not_an_entry_refuses_to_start(seeded):
     good = journal_line(seeded, 1)
     journal_of(seeded).write_bytes(good + b"garbage\n" + journal_line(seeded, 3))

@@ -314,6 +314,8 @@ def test_reload_follows_edits_of_the_served_document(tmp_path):
             time.sleep(0.2)
         else:
             pytest.fail("the edited document was not served within 20 s: " + server.read_log()[-2000:])
+        # The worker's output is specmock's own: no dependency's warning from importing Connexion.
+        assert "Warning" not in server.read_log(), server.read_log()[-2000:]
 
 
 # -- documents that cannot be served ---------------------------------------------------------------
