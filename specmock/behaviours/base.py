@@ -27,9 +27,6 @@ class Request(t.Protocol):
     def query_params(self) -> dict[str, t.Any]: ...
 
     @property
-    def url(self) -> t.Any: ...  # Starlette's URL
-
-    @property
     def path(self) -> str: ...  # the URL's path, as Starlette's URL gives it
 
 

@@ -51,8 +51,9 @@ class RememberingOperation(OpenAPIOperation):
 class Request:
     """What the steps after routing read of a request, each part parsed once, on first use, to the
     values ``ConnexionRequest`` gives: ``query_params`` and ``path_params`` typed by the operation's
-    parameter definitions (its URI parser), ``headers``, ``cookies`` and ``url`` as Starlette reads them.
-    Without the Starlette request object and ``QueryParams`` that ConnexionRequest builds first."""
+    parameter definitions (its URI parser), ``headers`` and ``cookies`` as Starlette reads them, and
+    ``path`` as Starlette's URL gives it. Without the Starlette request object and ``QueryParams``
+    that ConnexionRequest builds first."""
 
     __slots__ = ("scope", "_uri_parser", "_query", "_path", "_starlette")
 
@@ -95,10 +96,6 @@ class Request:
     @property
     def cookies(self) -> dict[str, str]:
         return self._request().cookies
-
-    @property
-    def url(self) -> t.Any:
-        return self._request().url
 
     @property
     def path(self) -> str:
