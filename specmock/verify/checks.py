@@ -25,9 +25,6 @@ from specmock.verify import links, ownership, paging, writes  # noqa: F401
 from specmock.verify.context import settings
 from specmock.verify.failures import DomainFailure
 
-GENERIC = ("created_reads_back_equal", "lists_show_writes", "paging_consistent", "links_resolve",
-           "owner_only_lists", "owner_only_item_access")
-
 
 def load_domain_checks(modules: Iterable[str]) -> None:
     """Import (and so register) domain check modules, each once."""
@@ -37,4 +34,4 @@ def load_domain_checks(modules: Iterable[str]) -> None:
 
 load_domain_checks(settings().get("checks") or [])
 
-__all__ = ["GENERIC", "DomainFailure", "load_domain_checks"]
+__all__ = ["DomainFailure", "load_domain_checks"]

@@ -104,7 +104,6 @@ def parents_of(case: Any, resource: Resource) -> dict[str, Any]:
 @dataclass
 class Page:
     index: int
-    size: int | None
     exchange: Exchange
     items: list[Any] | None
     total: int | None
@@ -135,7 +134,7 @@ def fetch_page(ctx: RunContext, resource: Resource, op: Operation, who: Identity
     exchange = ctx.send(op, who, parents, {**query, **page_query(resource.paging, index, size, cursor, step)})
     body = exchange.json() if exchange.ok else None
     items = items_of(body, resource)
-    return Page(index, size, exchange, items, total_of(body, resource), body,
+    return Page(index, exchange, items, total_of(body, resource), body,
                 [key_of(item, resource) for item in items or []])
 
 

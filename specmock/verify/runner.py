@@ -68,8 +68,9 @@ def run_api(target: Target, api: str, workdir: Path, options: RunOptions, out: T
     out.flush()
     lines = []
     env = {**os.environ, ENV: json.dumps(check_settings(target, api))}
-    config = write_settings(target.spec(api), workdir, api)
-    for url in refused_urls(target.spec(api))[:1]:
+    refused = refused_urls(target.spec(api))
+    config = write_settings(target.spec(api), workdir, api, refused)
+    for url in refused[:1]:
         out.write(f"Links from URLs in answers are not followed: the examples answer {url}\n")
     with subprocess.Popen(schemathesis_command(target, api, spec_file, junit, options, config), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace", env=env) as process:

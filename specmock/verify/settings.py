@@ -41,12 +41,7 @@ def form_operations(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """(method, path) of every operation of a document whose request body can be a form."""
     found = []
     for method, path, operation in operations(spec):
-        body = operation.get("requestBody") or {}
-        if "$ref" in body:
-            target: Any = spec
-            for part in body["$ref"][2:].split("/"):
-                target = target[part]
-            body = target
+        body = _resolved(spec, operation.get("requestBody")) or {}
         if any(media.split(";")[0].strip().lower() in FORMS for media in body.get("content", {})):
             found.append((method, path))
     return found
@@ -131,10 +126,13 @@ def _resolved(spec: dict[str, Any], node: Any, depth: int = 0) -> Any:
     return node
 
 
-def settings_text(spec: dict[str, Any]) -> str:
-    """``schemathesis.toml`` with this document's settings after it."""
+def settings_text(spec: dict[str, Any], refused: list[str] | None = None) -> str:
+    """``schemathesis.toml`` with this document's settings after it; ``refused`` is
+    ``refused_urls(spec)`` when the caller has it already."""
     text = CONFIG_FILE.read_text(encoding="utf-8")
-    if refused := refused_urls(spec):
+    if refused is None:
+        refused = refused_urls(spec)
+    if refused:
         text += (f"\n[phases.stateful.inference]\n# answers hold {refused[0]}: see specmock/verify/settings.py\n"
                  'algorithms = ["dependency-analysis"]\n')
     for method, path in form_operations(spec):
@@ -144,7 +142,7 @@ def settings_text(spec: dict[str, Any]) -> str:
     return text
 
 
-def write_settings(spec: dict[str, Any], folder: Path, name: str) -> Path:
+def write_settings(spec: dict[str, Any], folder: Path, name: str, refused: list[str] | None = None) -> Path:
     path = folder / f"{name}.schemathesis.toml"
-    path.write_text(settings_text(spec), encoding="utf-8")
+    path.write_text(settings_text(spec, refused), encoding="utf-8")
     return path

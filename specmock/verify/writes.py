@@ -40,8 +40,8 @@ class Written:
     parents: dict[str, Any]
     who: Identity
 
-    def path(self, key: str | None = None) -> dict[str, Any]:
-        return {**self.parents, self.resource.id_param: key or self.key}
+    def path(self) -> dict[str, Any]:
+        return {**self.parents, self.resource.id_param: self.key}
 
 
 def written(case: Any, response: Any, actions: tuple[str, ...] = ("create",)) -> Written | None:
