@@ -70,7 +70,7 @@ class RequestGate:
         if not chunked:
             await self.app(scope, receive, send)
             return
-        body = await read_body(receive, self.limit, _too_large)
+        body = await read_body(receive, self.limit)
         MutableHeaders(scope=scope)["content-length"] = str(len(body))
         replayed = False
 
@@ -82,7 +82,3 @@ class RequestGate:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
-
-
-def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"The body is larger than {limit} bytes")

@@ -6,6 +6,8 @@ import typing as t
 
 from starlette.types import Message, Receive, Scope
 
+from specmock.problems import PayloadTooLarge
+
 _PARSED = "specmock_request"
 
 
@@ -73,8 +75,8 @@ def replay(raw: bytes) -> Receive:
     return receive
 
 
-async def read_body(receive: Receive, limit: int = 0, too_large: t.Callable[[int], Exception] | None = None) -> bytes:
-    """The whole body from ``receive``; past ``limit`` bytes (when set), ``too_large(limit)`` is raised."""
+async def read_body(receive: Receive, limit: int = 0) -> bytes:
+    """The whole body from ``receive``; past ``limit`` bytes (when set), a 413 problem."""
     chunks: list[bytes] = []
     size = 0
     more = True
@@ -84,7 +86,7 @@ async def read_body(receive: Receive, limit: int = 0, too_large: t.Callable[[int
             break
         chunks.append(message.get("body", b""))
         size += len(chunks[-1])
-        if limit and size > limit and too_large is not None:
-            raise too_large(limit)
+        if limit and size > limit:
+            raise PayloadTooLarge(f"The body is larger than {limit} bytes")
         more = message.get("more_body", False)
     return b"".join(chunks)
