@@ -276,8 +276,7 @@ class SpecmockFormValidator(_TypedBody, FormDataValidator):
     async def _parse_raw(self, raw: bytes, scope: t.Any) -> t.Any:
         self._refuse_joined_arrays(raw)
         form = self.form_of(raw)
-        if isinstance(form, dict):
-            self.complete(form)
+        self.complete(form)
         if (header(scope["headers"], b"content-type") or "").startswith("application/x-www-form-urlencoded"):
             hand_over(scope, form=form)  # no file parts: the handler's form is this one
         return form
