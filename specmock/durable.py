@@ -20,6 +20,12 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def truncate(fd: int, length: int) -> None:
+    """Cut the file behind ``fd`` to ``length`` bytes, durably."""
+    os.ftruncate(fd, length)
+    os.fsync(fd)
+
+
 def fsync_directory(directory: Path) -> None:
     """Make the directory's entries (a created or renamed file) survive a power loss."""
     fd = os.open(directory, os.O_RDONLY)

@@ -32,7 +32,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from specmock.durable import atomic_write, fsync_directory, write_all
+from specmock.durable import atomic_write, fsync_directory, truncate, write_all
 
 logger = logging.getLogger("specmock.storage")
 
@@ -226,9 +226,7 @@ class GroupCommit:
             atomic_write(self._snapshot, item.payload)
             # The file now holds every journal line: only now may the journal be emptied. (If this
             # fails, the lines stay: replaying them over the new file changes nothing.)
-            fd = self._open()
-            os.ftruncate(fd, 0)
-            os.fsync(fd)
+            truncate(self._open(), 0)
             self._length = 0
             self.stats.snapshots += 1
         except OSError as error:
@@ -254,9 +252,7 @@ class GroupCommit:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
             self._fd = None
-        fd = self._open()
-        os.ftruncate(fd, self._length)
-        os.fsync(fd)
+        truncate(self._open(), self._length)
         self._dirty = False
 
     def _settle(self, seq: int) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from specmock.durable import atomic_write, move_aside
+from specmock.durable import atomic_write, move_aside, truncate
 from specmock.jsonio import dumps
 
 Tables = dict[str, dict[str, Any]]
@@ -131,8 +131,7 @@ def drop_torn_line(journal: Path, loaded: Loaded) -> None:
 def _truncate(path: Path, length: int) -> None:
     fd = os.open(path, os.O_WRONLY)
     try:
-        os.ftruncate(fd, length)
-        os.fsync(fd)
+        truncate(fd, length)
     finally:
         os.close(fd)
 
