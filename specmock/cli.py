@@ -167,7 +167,6 @@ def serve(args: argparse.Namespace) -> int:
 
     from specmock import server
     from specmock.contract import Contract
-    from specmock.limits import uvicorn_options
 
     options = {k: v or None for k, v in vars(args).items() if k not in ("command", "reload")}
     options["specs"] = tuple(args.specs) or None
@@ -196,10 +195,8 @@ def serve(args: argparse.Namespace) -> int:
         return server.run(app, settings)
     # The worker is a new interpreter: it hears the warning filter through the environment.
     os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (os.environ.get("PYTHONWARNINGS"), QUIET_IMPORT_WARNING)))
-    uvicorn.run("specmock.server:app_for_reload", factory=True, reload=True, host=settings.host,
-                port=settings.port, log_level=settings.log_level, loop=settings.loop,
-                reload_dirs=reload_dirs(settings), reload_includes=["*.py", "*.yaml", "*.yml", "*.json"],
-                **uvicorn_options(settings))
+    uvicorn.run("specmock.server:app_for_reload", factory=True, reload=True, reload_dirs=reload_dirs(settings),
+                reload_includes=["*.py", "*.yaml", "*.yml", "*.json"], **server.uvicorn_settings(settings))
     return 0
 
 

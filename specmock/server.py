@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
+import typing as t
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
@@ -67,16 +68,20 @@ def app_for_reload() -> AsyncApp:
         raise SystemExit(2) from None
 
 
+def uvicorn_settings(settings: Settings) -> dict[str, t.Any]:
+    """What uvicorn is told of the settings, served directly or through ``--reload``'s watcher."""
+    from specmock.limits import uvicorn_options
+
+    return {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "loop": settings.loop,
+            **uvicorn_options(settings)}
+
+
 def run(app: AsyncApp, settings: Settings) -> int:
     """Serve ``app`` until SIGTERM or SIGINT, then stop gracefully: no new connections, every request
     already received answered (within ``GRACEFUL_STOP_SECONDS``), the store closed. Exit status 0."""
     import uvicorn
 
-    from specmock.limits import uvicorn_options
-
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                            loop=settings.loop, timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
-                            **uvicorn_options(settings))
+    config = uvicorn.Config(app, timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS, **uvicorn_settings(settings))
     with _signals_end_gracefully():
         uvicorn.Server(config).run()
     return 0
