@@ -25,7 +25,7 @@ import schemathesis
 from schemathesis.core.failures import Severity
 
 from specmock.verify.bodies import bodies
-from specmock.verify.context import RunContext, context_of
+from specmock.verify.context import RunContext, context_of, json_of
 from specmock.verify.failures import DomainFailure
 from specmock.verify.lists import search
 
@@ -91,13 +91,6 @@ def jwt_claims(token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-def _body(response: Any) -> Any:
-    try:
-        return response.json()
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
 def _header(response: Any, name: str) -> str | None:
     values = response.headers.get(name.lower())
     return values[0] if values else None
@@ -148,7 +141,7 @@ def status_transitions_enforced(ctx: Any, response: Any, case: Any) -> None:
     run = context_of(case)
     ops, who = run.contract.operations, run.first_for(response)
     if op == "update_content_request":
-        body = _body(response)
+        body = json_of(response)
         if not isinstance(body, dict) or body.get("status") != "canceled" or "token" not in body:
             return None
         token, why = body["token"], "completing a canceled request"
@@ -202,7 +195,7 @@ def _query_misses(run: RunContext, response: Any, query: str, items: list[dict[s
 @schemathesis.check
 def list_agrees_with_query(ctx: Any, response: Any, case: Any) -> None:
     """The content-request list's filter, search and sorting agree with the items it returns."""
-    body = _body(response)
+    body = json_of(response)
     if operation_id(case) != "list_content_requests" or response.status_code != 200 or not isinstance(body, dict):
         return None
     query = dict(case.query or {})
@@ -230,7 +223,7 @@ def _entries(run: RunContext, zip_url: str, base: str) -> tuple[list[str] | None
 def download_zip_holds_images(ctx: Any, response: Any, case: Any) -> None:
     """A download's ``zip_url`` serves one ``<public_id>.<ext>`` file per image of the download:
     the requested ones (and, when images were added to an existing download, the earlier ones)."""
-    body = _body(response)
+    body = json_of(response)
     if operation_id(case) != "create_download" or not _ok(response) or not isinstance(body, dict) \
             or not isinstance(body.get("zip_url"), str):
         return None
@@ -257,7 +250,7 @@ def download_zip_holds_images(ctx: Any, response: Any, case: Any) -> None:
 @schemathesis.check
 def downloads_owner_only(ctx: Any, response: Any, case: Any) -> None:
     """Posting another caller's download ``id`` is refused (404) and changes nothing in it."""
-    body = _body(response)
+    body = json_of(response)
     run = context_of(case)
     if operation_id(case) != "create_download" or not _ok(response) or not isinstance(body, dict) \
             or run.second is None or "id" not in body or not run.spend("download-owner"):

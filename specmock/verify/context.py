@@ -47,6 +47,14 @@ class Identity:
     headers: dict[str, str]
 
 
+def json_of(response: Any) -> Any:
+    """The JSON body of an answer Schemathesis received, or None when it is not JSON."""
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 @dataclass
 class Exchange:
     """One follow-up request and its answer."""

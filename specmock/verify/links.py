@@ -32,7 +32,7 @@ from urllib.parse import urljoin, urlsplit
 import schemathesis
 
 from specmock.contract.model import Operation
-from specmock.verify.context import Exchange, RunContext, context_of
+from specmock.verify.context import Exchange, RunContext, context_of, json_of
 from specmock.verify.failures import LinkBroken
 
 MAX_LINKS = 3
@@ -101,9 +101,8 @@ def links_resolve(ctx: Any, response: Any, case: Any) -> None:
     if not 200 <= response.status_code < 300 or "json" not in (response.headers.get("content-type") or [""])[0]:
         return None
     run = context_of(case)
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
+    body = json_of(response)
+    if body is None:
         return None
     source = run.operation_of(case)
     base = response.request.url

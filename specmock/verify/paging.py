@@ -30,7 +30,7 @@ import schemathesis
 
 from specmock.contract.model import Operation
 from specmock.contract.resources import Resource
-from specmock.verify.context import Exchange, Identity, RunContext, context_of
+from specmock.verify.context import Exchange, Identity, RunContext, context_of, json_of
 from specmock.verify.failures import PagingBroken
 from specmock.verify.lists import (
     Page,
@@ -97,10 +97,7 @@ def paging_consistent(ctx: Any, response: Any, case: Any) -> None:
 def _page_problems(resource: Resource, case: Any, response: Any) -> list[str]:
     """What one list answer shows wrong by itself: more items than the page size asked (or the
     contract's default), fewer in total than on the page."""
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        return []
+    body = json_of(response)
     items, total = items_of(body, resource), total_of(body, resource)
     if items is None:
         return []

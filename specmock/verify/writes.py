@@ -20,7 +20,7 @@ import schemathesis
 
 from specmock.contract.model import Operation
 from specmock.contract.resources import Resource
-from specmock.verify.context import Identity, RunContext, context_of
+from specmock.verify.context import Identity, RunContext, context_of, json_of
 from specmock.verify.failures import ListLagsWrites, ReadBackMismatch
 from specmock.verify.lists import key_of, parents_of, search, unwrap
 
@@ -61,20 +61,13 @@ def written(case: Any, response: Any, actions: tuple[str, ...] = ("create",)) ->
             return None
         key = key_of(item, resource)
     else:
-        item = None if action == "delete" else _json(response)
+        item = None if action == "delete" else json_of(response)
         item = unwrap(item, resource, op) if item is not None else None
         value = (case.path_parameters or {}).get(resource.id_param)
         key = None if value is None else str(value)
     if key is None:
         return None
     return Written(run, resource, action, op, item, key, parents_of(case, resource), run.first_for(response))
-
-
-def _json(response: Any) -> Any:
-    try:
-        return response.json()
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 def differing(answered: Any, shown: Any) -> list[str]:
