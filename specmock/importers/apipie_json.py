@@ -10,13 +10,12 @@ from typing import Any
 
 from specmock.importers.apipie_rules import add_examples, validation
 from specmock.importers.htmltree import parse_html
-from specmock.importers.model import METHOD_PATTERN, Document, Field, Operation, Response
+from specmock.importers.model import METHODS, Document, Field, Operation, Response
 from specmock.importers.problems import Kind
 from specmock.importers.reading import json_document, load_json
 from specmock.importers.registry import importer
 
 EXPECTED_TYPES = {"string": "string", "numeric": "number", "hash": "object", "array": "array", "boolean": "boolean"}
-METHODS = frozenset(METHOD_PATTERN.split("|"))
 
 
 def detect(text: str) -> float:

@@ -10,6 +10,7 @@ from specmock.importers.problems import ImportProblem, Kind
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 METHOD_PATTERN = "GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS"
+METHODS = frozenset(METHOD_PATTERN.split("|"))  # the verbs a document may name, in upper case
 
 
 @dataclass

@@ -11,14 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from specmock.importers.model import METHOD_PATTERN, Document, Field, Operation, Response
+from specmock.importers.model import METHODS, Document, Field, Operation, Response
 from specmock.importers.problems import ImportFailure, Kind
 from specmock.importers.reading import json_document, load_json, read_body
 from specmock.importers.registry import importer
 from specmock.importers.rspec_fields import documented_field, query_fields, route_fields
 from specmock.importers.sources import inside, read_source
 
-METHODS = frozenset(METHOD_PATTERN.split("|"))
 MAX_EXAMPLES = 2000
 """How many example files one index may link to."""
 
