@@ -274,6 +274,31 @@ def test_a_numeric_identifier_is_a_sequence_and_a_created_item_reads_back(tmp_pa
         assert client.get("/products/19").json() == {"id": 19, "name": "Tea"}
 
 
+def test_an_action_under_an_item_finds_the_item_as_its_read_does(tmp_path):
+    """`POST /products/20/restock` answers for the item `GET /products/20` reads, integer id under a
+    string path parameter included, and 404 for one that does not exist."""
+    from specmock.settings import Settings
+    from tests.conftest import make_client
+
+    by_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    item = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    spec = {"openapi": "3.0.3", "info": {"title": "shop", "version": "1"}, "paths": {
+        "/products": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"type": "array", "items": item}, "example": [{"id": 19, "name": "Tea"}]}}}}}},
+        "/products/{id}": {"get": {"parameters": by_id, "responses": {
+            "200": {"description": "ok", "content": {"application/json": {"schema": item}}},
+            "404": {"description": "none"}}}},
+        "/products/{id}/restock": {"post": {"parameters": by_id, "responses": {
+            "200": {"description": "ok", "content": {"application/json": {"example": {"restocked": True}}}},
+            "404": {"description": "none"}}}}}}
+    path = tmp_path / "shop.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    with make_client(Settings(specs=(path,), validate_responses=True)) as client:
+        assert client.get("/products/19").status_code == 200
+        assert client.post("/products/19/restock").json() == {"restocked": True}
+        assert client.post("/products/20/restock").status_code == 404
+
+
 def test_a_parent_typed_as_text_by_one_operation_and_as_a_number_by_another_is_one_parent(tmp_path):
     """`/clubs/12/members` is one collection whether the create types `club_id` as a string (an API
     Blueprint action with a URI of its own) or the list as a number."""

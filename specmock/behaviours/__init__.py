@@ -21,7 +21,7 @@ from connexion.operations import AbstractOperation
 from specmock.behaviours.base import Behaviour, Body, Call, Result
 from specmock.behaviours.documented import Documented
 from specmock.behaviours.handlers import HandlerBehaviour
-from specmock.behaviours.resource import ResourceBehaviour, table_of
+from specmock.behaviours.resource import ItemLookup, ResourceBehaviour
 from specmock.behaviours.shaping import Shaper
 from specmock.contract.loading import SpecError
 from specmock.contract.model import Contract, Operation
@@ -90,10 +90,14 @@ class Behaviours:
         shaper = self.shapers[operation.document.name]
         if resource is not None:
             action = resource.action_of(operation.key)
-            parents = {name: parent for name in resource.parents
-                       for parent in [self._parent(resource, name)] if parent is not None}
-            return ResourceBehaviour(self.contract, resource, action, operation, parents, shaper)  # type: ignore
+            return ResourceBehaviour(self.contract, resource, action, operation, self._parents(resource),  # type: ignore
+                                     shaper)
         return self._documented_under_item(operation, shaper)
+
+    def _parents(self, resource: Resource) -> dict[str, Resource]:
+        """Each parent path parameter of ``resource`` whose values are another resource's ids."""
+        return {name: parent for name in resource.parents
+                for parent in [self._parent(resource, name)] if parent is not None}
 
     def _parent(self, resource: Resource, name: str) -> Resource | None:
         for other in self.resources.values():
@@ -111,15 +115,8 @@ class Behaviours:
         if not under or "404" not in {str(code) for code in operation.spec.get("responses", {})}:
             return Documented(operation, shaper)
         owner = max(under, key=lambda resource: len(resource.item or ""))
-        table, param = table_of(owner), owner.id_param
-
-        def exists(call: Call) -> bool:
-            record = call.store.peek(table, call.path_params.get(param))
-            scope = [call.path_params.get(name) for name in owner.parents]
-            return record is not None and record["scope"] == scope and (
-                not owner.owner or record["owner"] == call.caller.key)
-
-        return Documented(operation, shaper, exists, f"No {owner.name} item with {owner.id_property} given")
+        items = ItemLookup(self.contract, owner, self._parents(owner))
+        return Documented(operation, shaper, items.exists, f"No {owner.name} item with {owner.id_property} given")
 
 
 def is_awaitable(value: t.Any) -> bool:

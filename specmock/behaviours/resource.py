@@ -24,6 +24,48 @@ def table_of(resource: Resource) -> str:
     return f"{resource.document}.{resource.name}"
 
 
+class ItemLookup:
+    """Where one resource's items are, and which of them a request may see: its parents' ids (as
+    the numbers they are stored by where an operation types them so), the item's own, its owner."""
+
+    def __init__(self, contract: Contract, resource: Resource, parents: dict[str, Resource]) -> None:
+        self.resource = resource
+        self.table = table_of(resource)
+        self.parents = parents  # parent path parameter -> its resource, where the parent is one
+        self.numeric = rules.numeric_path_parameters(contract.operations[key] for key in resource.operations.values())
+        self.numeric |= {name for name, parent in parents.items() if parent.id_kind == "integer"}
+
+    def scope(self, call: Call) -> list[t.Any]:
+        """The parent ids of the request, each checked to exist where the parent is a resource."""
+        scope = [rules.whole_number(value) if name in self.numeric else value
+                 for name in self.resource.parents for value in [call.path_params.get(name)]]
+        for index, name in enumerate(self.resource.parents):
+            parent = self.parents.get(name)
+            if parent is None:
+                continue
+            record = call.store.peek(table_of(parent), scope[index])
+            if record is None or record["scope"] != scope[:index] or (
+                    parent.owner and record["owner"] != call.caller.key):
+                raise NotFound(f"No {parent.name} item with {parent.id_property} {scope[index]!r}")
+        return scope
+
+    def record(self, call: Call) -> dict[str, t.Any]:
+        """The stored record the request names (read-only), else a 404 problem."""
+        identifier = rules.path_id(call.path_params.get(self.resource.id_param), self.resource)
+        scope = self.scope(call)
+        record = call.store.peek(self.table, identifier)
+        if record is None or record["scope"] != scope or (self.resource.owner and record["owner"] != call.caller.key):
+            raise NotFound(f"No {self.resource.name} item with {self.resource.id_property} {identifier!r}")
+        return record
+
+    def exists(self, call: Call) -> bool:
+        try:
+            self.record(call)
+        except NotFound:
+            return False
+        return True
+
+
 class ResourceBehaviour:
     """One action (create, list, read, replace, merge, delete) of one resource."""
 
@@ -33,10 +75,8 @@ class ResourceBehaviour:
         self.action = action
         self.operation = operation
         self.document: Document = operation.document
-        self.table = table_of(resource)
-        self.parents = parents  # parent path parameter -> its resource, where the parent is one
-        self.numeric = rules.numeric_path_parameters(contract.operations[key] for key in resource.operations.values())
-        self.numeric |= {name for name, parent in parents.items() if parent.id_kind == "integer"}
+        self.items = ItemLookup(contract, resource, parents)
+        self.table = self.items.table
         self.shaper = shaper
         self.status = rules.success_status(operation, action)
         self.answer_schema = response_schema(self.document, operation.responses().get(str(self.status)))
@@ -115,26 +155,10 @@ class ResourceBehaviour:
         return call.caller.key if self.resource.owner else None
 
     def _scope(self, call: Call) -> list[t.Any]:
-        """The parent ids of the request, each checked to exist where the parent is a resource."""
-        scope = [rules.whole_number(value) if name in self.numeric else value
-                 for name in self.resource.parents for value in [call.path_params.get(name)]]
-        for index, name in enumerate(self.resource.parents):
-            parent = self.parents.get(name)
-            if parent is None:
-                continue
-            record = call.store.peek(table_of(parent), scope[index])
-            if record is None or record["scope"] != scope[:index] or (
-                    parent.owner and record["owner"] != call.caller.key):
-                raise NotFound(f"No {parent.name} item with {parent.id_property} {scope[index]!r}")
-        return scope
+        return self.items.scope(call)
 
     def _record(self, call: Call) -> dict[str, t.Any]:
-        identifier = rules.path_id(call.path_params.get(self.resource.id_param), self.resource)
-        scope = self._scope(call)
-        record = call.store.peek(self.table, identifier)
-        if record is None or record["scope"] != scope or (self.resource.owner and record["owner"] != call.caller.key):
-            raise NotFound(f"No {self.resource.name} item with {self.resource.id_property} {identifier!r}")
-        return rules.clone(record)
+        return rules.clone(self.items.record(call))
 
     def _answer(self, data: dict[str, t.Any]) -> t.Any:
         if self.answer_schema is None:
