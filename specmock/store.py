@@ -26,6 +26,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from specmock.sorted_index import Ordered, Ordering, SortedIndex
 from specmock.storage import JournaledJSONStorage, MemoryStorage, StorageUnavailable
 
 Record = dict[str, Any]
@@ -132,6 +133,8 @@ class Store:
         self._ids: dict[str, dict[Any, int]] = {}
         self._index: dict[tuple[str, str], dict[Any, int]] = {}
         self._counters: dict[str, int] = {}
+        self._sorted: dict[str, dict[str, SortedIndex]] = {}  # table -> ordering name -> index
+        self._unsortable: set[tuple[str, str]] = set()  # (table, ordering name): a record it cannot place
         self._reopen()
 
     @classmethod
@@ -184,6 +187,26 @@ class Store:
             records = self._db.table(table).raw_documents()
             return list(records) if predicate is None else [record for record in records if predicate(record)]
 
+    def ordered(self, table: str, ordering: Ordering, group: Any) -> Ordered | None:
+        """The stored records of ``group`` in ``ordering``'s order, from an index the store keeps from
+        the first call on (built then from the data): read them, never change them, while holding
+        ``locked()``. None when the records' order keys cannot be compared: scan instead."""
+        with self._lock:
+            indexes = self._sorted.setdefault(table, {})
+            index = indexes.get(ordering.name)
+            if index is None or index.ordering != ordering:
+                if (table, ordering.name) in self._unsortable:
+                    return None
+                index = SortedIndex(ordering)
+                try:
+                    for doc_id, doc in self._db.table(table).raw_items():
+                        index.add(doc, int(doc_id))
+                except Exception:  # noqa: BLE001 - as in _each_sorted
+                    self._unsortable.add((table, ordering.name))
+                    return None
+                indexes[ordering.name] = index
+            return Ordered(index.entries(group), self._db.table(table).raw_document)
+
     def count(self, table: str) -> int:
         with self._lock:
             return len(self._ids.get(table, {}))
@@ -228,8 +251,13 @@ class Store:
             for field in INDEXED_FIELDS:
                 if field in changes:
                     raise ValueError(f"{table}: indexed field {field!r} cannot change")
+            before = dict(self._db.table(table).raw_document(doc_id) or {}) if self._sorted.get(table) else None
             self._db.table(table).update(changes, doc_ids=[doc_id])
-            return clone(self._db.table(table).raw_document(doc_id))
+            after = self._db.table(table).raw_document(doc_id)
+            if before is not None:
+                self._sort_out(table, before, doc_id)
+                self._sort_in(table, after, doc_id)
+            return clone(after)
 
     def remove(self, table: str, record_id: Any) -> bool:
         with self._lock:
@@ -242,6 +270,7 @@ class Store:
                 if field in record and index.get(record[field]) == doc_id:
                     del index[record[field]]
             self._db.table(table).remove(doc_ids=[doc_id])
+            self._sort_out(table, record, doc_id)
             return True
 
     def replace_all(self, data: dict[str, list[Record]]) -> None:
@@ -301,6 +330,8 @@ class Store:
         self._db = _TinyDB(storage=lambda: storage)
         self._ids.clear()
         self._index.clear()
+        self._sorted.clear()  # built again from the data when next asked for
+        self._unsortable.clear()
         for table in self._db.tables():
             for doc_id, doc in self._db.table(table).raw_items():
                 self._indexed(table, doc, int(doc_id))
@@ -312,6 +343,24 @@ class Store:
         for field in INDEXED_FIELDS:
             if field in record:
                 self._index.setdefault((table, field), {})[record[field]] = doc_id
+        self._sort_in(table, record, doc_id)
+
+    def _sort_in(self, table: str, record: Record, doc_id: int) -> None:
+        """``record`` added to the table's sorted indexes."""
+        self._each_sorted(table, lambda index: index.add(record, doc_id))
+
+    def _sort_out(self, table: str, record: Record, doc_id: int) -> None:
+        """``record`` (as it was stored) taken out of the table's sorted indexes."""
+        self._each_sorted(table, lambda index: index.discard(record, doc_id))
+
+    def _each_sorted(self, table: str, change: Callable[[SortedIndex], None]) -> None:
+        indexes = self._sorted.get(table)
+        for name, index in list(indexes.items()) if indexes else ():
+            try:
+                change(index)
+            except Exception:  # noqa: BLE001 - a record the ordering cannot place (TypeError, KeyError)
+                del indexes[name]  # the index is only a shortcut: without it, lists scan (until a reset)
+                self._unsortable.add((table, name))
 
 
 def clone(value: Any) -> Any:

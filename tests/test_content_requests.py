@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import hypothesis
 import pytest
+from connexion.exceptions import ProblemException
+from hypothesis import strategies as st
 
+from specmock.auth import Caller
+from specmock.behaviours.paging import page_slice
+from specmock.media.rules import content_lifecycle as rules
+from specmock.media.services import content_requests as service
+from specmock.store import Store
 from tests.conftest import BEARER
 
 OTHER = "Bearer someone-else"
@@ -261,3 +269,37 @@ def test_stored_requests_without_a_creation_time_sort_as_oldest(client, missing)
     client.store.insert("content_requests", {**odd, "owner": owner})
     ids = [r["id"] for r in listing(client, per_page=100)["content_requests"]]
     assert ids[0] == newest["id"] and ids[-1] == 9_999
+
+
+@hypothesis.given(st.lists(st.tuples(st.sampled_from(["create", "cancel", "complete", "delete"]), st.integers(1, 15),
+                                     st.sampled_from(["ann", "bob"])), max_size=40),
+                  st.sampled_from(["true", "false"]), st.sampled_from(["asc", "desc"]), st.integers(1, 4),
+                  st.integers(1, 6))
+def test_the_indexed_default_list_answers_what_the_scan_answers(operations, pending, sort_to, page, per_page):
+    """The default list (no search, newest first or oldest first) is read from the store's sorted
+    index: it answers exactly what filtering and sorting every stored request answers."""
+    store = Store.memory()
+    callers = {name: Caller(key=name, token=f"token-of-{name}") for name in ("ann", "bob")}
+    for action, number, name in operations:
+        caller = callers[name]
+        try:
+            if action == "create":
+                service.create(store, caller, {"name": f"n{number}", "expiration_date": "2999/01/01"})
+            elif action == "cancel":
+                service.update(store, caller, str(number), {"status": "canceled"})
+            elif action == "complete":
+                record = store.get("content_requests", number)
+                if record is not None:
+                    service.complete(store, record["token"], [])
+            else:
+                service.delete(store, caller, str(number))
+        except ProblemException:  # not this caller's, gone, or a refused transition
+            pass
+    for caller in callers.values():
+        indexed = service.listing(store, caller, pending, None, "created_at", sort_to, page, per_page)
+        owner = service.owner_of(store, caller)
+        records = store.scan("content_requests", rules.matcher(owner["id"], pending == "true", None)) if owner else []
+        everything = sorted(records, key=rules.sort_key("created_at"), reverse=sort_to == "desc")
+        assert indexed["meta"]["total_count"] == len(records)
+        shown = page_slice(everything, page, per_page)
+        assert indexed["content_requests"] == [service.view(record) for record in shown]

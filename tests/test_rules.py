@@ -12,7 +12,7 @@ from openapi_schema_validator import OAS30Validator
 from PIL import Image
 
 from specmock.behaviours.generate import generate
-from specmock.behaviours.paging import page_links, page_slice, sorted_page
+from specmock.behaviours.paging import ordered_page, page_links, page_slice, sorted_page
 from specmock.media.rules import content_lifecycle as rules
 from specmock.media.rules.media import placeholder_image, zip_archive
 from specmock.problems import Conflict, Unprocessable
@@ -135,3 +135,17 @@ def test_generated_examples_fit_their_schema(schema_name):
             value = generate(document, spec["components"]["schemas"][schema_name], random.Random(seed),
                              prefer_examples=prefer_examples)
             OAS30Validator(schema, format_checker=OAS30Validator.FORMAT_CHECKER).validate(value)
+
+
+@pytest.mark.parametrize("page", [1, 2, 3, 7, 40])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("size", [0, 1, 5, 23])
+def test_ordered_page_equals_a_slice_of_the_ordered_items(page, reverse, size):
+    items = list(range(size))
+    assert ordered_page(items, reverse, page, 5) == page_slice(sorted(items, reverse=reverse), page, 5)
+
+
+def test_ordered_page_refuses_pages_below_one():
+    with pytest.raises(ValueError):
+        ordered_page([1], True, 0, 10)
+

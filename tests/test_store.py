@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import threading
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
-from specmock.storage import COMPACT_AFTER, JournaledJSONStorage, StorageCorrupted
+from specmock.sorted_index import Ordering
+from specmock.storage import COMPACT_AFTER, JournaledJSONStorage, StorageCorrupted, StorageUnavailable
 from specmock.store import Store
+from tests.disk_faults import Disk
 
 
 def test_insert_then_get_by_id_and_indexed_field(store):
@@ -227,3 +232,78 @@ def test_new_uuids_are_version_4_uuids_as_uuid_writes_them():
     for text in made:
         parsed = uuid.UUID(text)
         assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+# -- sorted indexes --------------------------------------------------------------------------------
+
+BY_COLOUR = Ordering("by colour, then size", lambda record: record.get("colour"),
+                     lambda record: (record["size"], record["id"]))
+
+
+def expected_group(store, colour):
+    """What ``ordered`` must hold: a scan, filtered and sorted."""
+    records = store.scan("t", lambda record: record.get("colour") == colour)
+    return sorted(records, key=lambda record: (record["size"], record["id"]))
+
+
+def test_a_sorted_index_follows_inserts_updates_removals_and_resets(store):
+    store.insert_many("t", [{"id": n, "colour": "red" if n % 2 else "blue", "size": (n * 7) % 5} for n in range(1, 9)])
+    assert list(store.ordered("t", BY_COLOUR, "red")) == expected_group(store, "red")  # built from the data
+    store.insert("t", {"id": 9, "colour": "red", "size": 0})  # sorts before the others
+    store.update("t", 1, {"colour": "blue"})  # moves to another group
+    store.update("t", 3, {"size": 9})  # moves within its group
+    store.remove("t", 5)
+    for colour in ("red", "blue", "green"):
+        ordered = store.ordered("t", BY_COLOUR, colour)
+        assert list(ordered) == expected_group(store, colour)
+        assert len(ordered) == len(expected_group(store, colour))
+        assert ordered[1:3] == expected_group(store, colour)[1:3]
+    store.replace_all({"t": [{"id": 1, "colour": "red", "size": 1}]})
+    assert list(store.ordered("t", BY_COLOUR, "red")) == [{"id": 1, "colour": "red", "size": 1}]
+    assert list(store.ordered("t", BY_COLOUR, "blue")) == []
+
+
+@hypothesis.given(st.lists(st.tuples(st.sampled_from(["insert", "update", "remove"]), st.integers(1, 12),
+                                     st.sampled_from(["red", "blue", None]), st.integers(0, 3)), max_size=40))
+def test_a_sorted_index_always_equals_the_filtered_sorted_scan(operations):
+    store = Store.memory()
+    store.ordered("t", BY_COLOUR, "red")  # kept from the start
+    for action, number, colour, size in operations:
+        fields = {"colour": colour, "size": size}
+        if action == "insert" and not store.has("t", number):
+            store.insert("t", {"id": number, **fields})
+        elif action == "update" and store.has("t", number):
+            store.update("t", number, fields)
+        elif action == "remove":
+            store.remove("t", number)
+    for colour in ("red", "blue", None):
+        assert list(store.ordered("t", BY_COLOUR, colour)) == expected_group(store, colour)
+
+
+def test_records_an_ordering_cannot_compare_leave_the_table_without_that_index(store):
+    store.insert_many("t", [{"id": 1, "colour": "red", "size": 1}, {"id": 2, "colour": "red", "size": 2}])
+    assert len(store.ordered("t", BY_COLOUR, "red")) == 2
+    store.insert("t", {"id": 3, "colour": "red", "size": "large"})  # text among numbers
+    assert store.ordered("t", BY_COLOUR, "red") is None  # callers scan instead
+    assert store.get("t", 3)["size"] == "large"  # the write itself went through
+    store.insert("t", {"id": 4, "colour": "red"})  # nothing to order by: still no index, no error
+    store.replace_all({"t": [{"id": 1, "colour": "red", "size": 1}]})
+    assert len(store.ordered("t", BY_COLOUR, "red")) == 1  # built again from the data after a reset
+    store.replace_all({"t": [{"id": 1, "colour": "red"}]})
+    assert store.ordered("t", BY_COLOUR, "red") is None  # a table it cannot be built for
+
+
+def test_a_sorted_index_follows_a_write_group_that_was_undone(tmp_path, monkeypatch):
+    store = Store.file(tmp_path / "db.json")
+    store.insert("t", {"id": 1, "colour": "red", "size": 1})
+    asyncio.run(store.flush())
+    assert len(store.ordered("t", BY_COLOUR, "red")) == 1
+    disk = Disk(monkeypatch, tmp_path).fail("fdatasync", errno.EIO)
+    store.insert("t", {"id": 2, "colour": "red", "size": 2})
+    store.update("t", 1, {"colour": "blue"})
+    with pytest.raises(StorageUnavailable):
+        asyncio.run(store.flush())
+    disk.heal()
+    assert list(store.ordered("t", BY_COLOUR, "red")) == [{"id": 1, "colour": "red", "size": 1}]
+    assert list(store.ordered("t", BY_COLOUR, "blue")) == []
+    store.close()

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from specmock.problems import Conflict, FieldError, Unprocessable
+from specmock.sorted_index import Ordering
 
 TIME_TYPES = {"one_time": "One-Time", "multi_use": "Multi-Use"}
 PENDING, COMPLETED, CANCELED = "pending", "completed", "canceled"
@@ -95,6 +96,16 @@ def sort_key(sort_by: str) -> Callable[[dict[str, Any]], tuple[Any, int]]:
     if sort_by in TEXT_SORT_FIELDS:
         return lambda record: (str(record.get(sort_by, "")).casefold(), record["id"])
     return lambda record: (record.get(sort_by) or "", record["id"])  # ISO timestamps order as text
+
+
+def listed_in(record: dict[str, Any]) -> tuple[Any, bool]:
+    """The list a request shows in without a search: its owner's, pending or not (``matcher``)."""
+    return record.get("owner"), record.get("status") == PENDING
+
+
+# Each owner's pending and other requests in the order of ``sort_key("created_at")``: the default
+# list (newest first) is a slice of it, its total a length, however many requests are stored.
+BY_CREATION = Ordering("listed by creation", listed_in, sort_key("created_at"))
 
 
 def fast_sort_key(sort_by: str) -> Callable[[dict[str, Any]], tuple[Any, int]]:

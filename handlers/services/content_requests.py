@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from specmock.auth import Caller
-from specmock.behaviours.paging import sorted_page
+from specmock.behaviours.paging import ordered_page, sorted_page
 from specmock.media.rules import content_lifecycle as rules
 from specmock.problems import NotFound
 from specmock.store import Store, clone
@@ -62,13 +62,24 @@ def listing(store: Store, caller: Caller, pending: str, query: str | None, sort_
     owner = owner_of(store, caller)
     if owner is None:
         return {"content_requests": [], "meta": {"total_count": 0}}
+    pending_flag, descending = rules.is_pending_flag(pending), sort_to == "desc"
     with store.locked():
-        records = store.scan(TABLE, rules.matcher(owner["id"], rules.is_pending_flag(pending), query))
-        try:
-            shown = sorted_page(records, rules.fast_sort_key(sort_by), sort_to == "desc", page, per_page)
-        except (KeyError, TypeError):  # a record without the field, or with null in it
-            shown = sorted_page(records, rules.sort_key(sort_by), sort_to == "desc", page, per_page)
-        return {"content_requests": [view(record) for record in shown], "meta": {"total_count": len(records)}}
+        ordered = store.ordered(TABLE, rules.BY_CREATION, (owner["id"], pending_flag)) \
+            if query is None and sort_by == "created_at" else None
+        if ordered is not None:  # the default list: a slice of the index, whatever the table holds
+            shown, total = ordered_page(ordered, descending, page, per_page), len(ordered)
+        else:
+            records = store.scan(TABLE, rules.matcher(owner["id"], pending_flag, query))
+            shown, total = _sorted_page(records, sort_by, descending, page, per_page), len(records)
+        return {"content_requests": [view(record) for record in shown], "meta": {"total_count": total}}
+
+
+def _sorted_page(records: list[dict[str, Any]], sort_by: str, descending: bool, page: int,
+                 per_page: int) -> list[dict[str, Any]]:
+    try:
+        return sorted_page(records, rules.fast_sort_key(sort_by), descending, page, per_page)
+    except (KeyError, TypeError):  # a record without the field, or with null in it
+        return sorted_page(records, rules.sort_key(sort_by), descending, page, per_page)
 
 
 def create(store: Store, caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,16 @@ def page_slice(items: Sequence[T], page: int, per_page: int) -> list[T]:
     return list(items[start : start + per_page])
 
 
+def ordered_page(items: Sequence[T], reverse: bool, page: int, per_page: int) -> list[T]:
+    """``page_slice`` of items already in order (or of their reverse), reading only that page's."""
+    if not reverse:
+        return page_slice(items, page, per_page)
+    if page < 1 or per_page < 1:
+        raise ValueError("page and per_page start at 1")
+    stop = max(len(items) - (page - 1) * per_page, 0)
+    return list(items[max(stop - per_page, 0) : stop])[::-1]
+
+
 def sorted_page(items: Sequence[T], key: Callable[[T], Any], reverse: bool, page: int, per_page: int) -> list[T]:
     """``page_slice`` of ``sorted(items, key=key, reverse=reverse)``, without sorting everything:
     the first pages of a large list cost a heap of ``page * per_page`` items, not a full sort."""
