@@ -162,19 +162,27 @@ def _environment(key: str, value: t.Any) -> str:
     return str(value)
 
 
-def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from specmock import server
-    from specmock.contract import Contract
-
-    options = {k: v or None for k, v in vars(args).items() if k not in ("command", "reload")}
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The settings of ``serve``: the environment's, then the options given (an option not given is
+    None; one given as 0 or "" is given, and checked). They are put in the environment too, where a
+    ``--reload`` worker reads them."""
+    options = {k: v for k, v in vars(args).items() if k not in ("command", "reload")}
     options["specs"] = tuple(args.specs) or None
     options["handlers"] = tuple(args.handlers or ()) or None
     settings = Settings.from_env(**options)
     for key, value in options.items():
         if value is not None:
             os.environ[f"SPECMOCK_{key.upper()}"] = _environment(key, value)
+    return settings
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from specmock import server
+    from specmock.contract import Contract
+
+    settings = settings_of(args)
     # A broken contract, or a damaged, locked or unwritable --db, is refused here with its message
     # (main prints it): no traceback, no watcher started. With --reload the worker opens the store
     # again, once this check has closed it.

@@ -59,7 +59,12 @@ class Settings:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {self.auth!r}")
         if self.loop not in LOOPS:
             raise ValueError(f"loop must be one of {', '.join(LOOPS)}, not {self.loop!r}")
-        for name in ("port", "latency_ms", "max_body_bytes", "journal_size"):
+        if not 1 <= self.port <= 65535:
+            raise ValueError("port must be between 1 and 65535")
+        for name in ("host", "jwt_secret"):
+            if not getattr(self, name):
+                raise ValueError(f"{name} must not be empty")
+        for name in ("latency_ms", "max_body_bytes", "journal_size"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         for name in ("idle_timeout", "header_timeout", "request_timeout", "max_header_bytes", "max_headers",

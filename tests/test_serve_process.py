@@ -111,3 +111,34 @@ def test_either_event_loop_serves():
 def test_unknown_event_loop_is_refused():
     with pytest.raises(ValueError, match="loop must be one of asyncio, uvloop"):
         Settings.from_env({"SPECMOCK_LOOP": "trio"})
+
+
+@pytest.mark.parametrize("option, message", [
+    ("--max-connections", "max_connections must be positive"),
+    ("--max-concurrency", "max_concurrency must be positive"),
+    ("--idle-timeout", "idle_timeout must be positive"),
+    ("--port", "port must be between 1 and 65535"),
+])
+def test_an_option_given_as_zero_is_refused_not_read_as_absent(option, message, capsys):
+    from specmock.cli import main
+
+    assert main(["serve", option, "0"]) == 2
+    assert capsys.readouterr().err.strip() == f"specmock serve: {message}"
+
+
+def test_an_option_given_as_zero_overrides_the_environment(monkeypatch):
+    from specmock.cli import build_parser, settings_of
+
+    monkeypatch.setenv("SPECMOCK_LATENCY_MS", "500")
+    assert settings_of(build_parser().parse_args(["serve"])).latency_ms == 500
+    assert settings_of(build_parser().parse_args(["serve", "--latency", "0"])).latency_ms == 0
+
+
+@pytest.mark.parametrize("setting, value, message", [
+    ("port", 70000, "port must be between 1 and 65535"),
+    ("host", "", "host must not be empty"),
+    ("jwt_secret", "", "jwt_secret must not be empty"),
+])
+def test_settings_refuse_values_no_server_can_use(setting, value, message):
+    with pytest.raises(ValueError, match=message):
+        Settings(**{setting: value})
