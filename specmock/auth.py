@@ -250,7 +250,7 @@ class Authenticator:
     def _known(self, credential: Credential, token: str) -> bool:
         table, name = credential.known_tokens  # type: ignore[misc]
         if name == "token":
-            return self.store.get_by(table, name, token) is not None
+            return self.store.peek_by(table, name, token) is not None
         return bool(self.store.scan(table, lambda record: record.get(name) == token))
 
     def _basic(self, credential: Credential, token: str) -> Caller:

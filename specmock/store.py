@@ -172,8 +172,14 @@ class Store:
     def get_by(self, table: str, field: str, value: Any) -> Record | None:
         """The record whose indexed ``field`` equals ``value``."""
         with self._lock:
+            record = self.peek_by(table, field, value)
+            return None if record is None else clone(record)
+
+    def peek_by(self, table: str, field: str, value: Any) -> Record | None:
+        """``get_by``'s record itself, not copied (as ``peek``): for a field or two, or whether it exists."""
+        with self._lock:
             doc_id = self._index.get((table, field), {}).get(value)
-            return None if doc_id is None else clone(self._db.table(table).raw_document(doc_id))
+            return None if doc_id is None else self._db.table(table).raw_document(doc_id)
 
     def find(self, table: str, predicate: Callable[[Record], bool] | None = None) -> list[Record]:
         """Copies of the records ``predicate`` accepts (all of them without one)."""

@@ -303,3 +303,14 @@ def test_the_indexed_default_list_answers_what_the_scan_answers(operations, pend
         assert indexed["meta"]["total_count"] == len(records)
         shown = page_slice(everything, page, per_page)
         assert indexed["content_requests"] == [service.view(record) for record in shown]
+
+
+def test_answers_share_nothing_with_the_store():
+    store, caller = Store.memory(), Caller(key="ann", token="token-of-ann")
+    created = service.create(store, caller, {"name": "n", "expiration_date": "2999/01/01"})
+    created["media_files"].append("changed")
+    updated = service.update(store, caller, str(created["id"]), {"name": "renamed"})
+    updated["media_files"].append("changed")
+    listed = service.listing(store, caller, "true", None, "created_at", "desc", 1, 10)["content_requests"]
+    listed[0]["media_files"].append("changed")
+    assert service.read(store, created["token"])["media_files"] == []

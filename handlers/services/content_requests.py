@@ -18,10 +18,12 @@ SET_BY_SERVER = ("id", "status", "time_type", "expiration_date", "token", "link_
 USER_FIELDS = ("id", "email", "first_name", "last_name", "avatar_image")
 
 
-def view(record: dict[str, Any]) -> dict[str, Any]:
-    """The answer: every stored field but the server's own bookkeeping, copied (nothing returned
-    shares state with the store). Fields the contract adds to a request flow through to answers."""
-    return clone({key: value for key, value in record.items() if key not in INTERNAL})
+def view(record: dict[str, Any], *, copied: bool = False) -> dict[str, Any]:
+    """The answer: every stored field but the server's own bookkeeping, copied unless ``record`` is a
+    copy already (nothing returned shares state with the store). Fields the contract adds to a
+    request flow through to answers."""
+    fields = {key: value for key, value in record.items() if key not in INTERNAL}
+    return fields if copied else clone(fields)
 
 
 def given(fields: dict[str, Any]) -> dict[str, Any]:
@@ -30,8 +32,9 @@ def given(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def owner_of(store: Store, caller: Caller, *, create: bool = False) -> dict[str, Any] | None:
-    """The user behind a bearer token; in lenient mode an unknown token becomes a new user."""
-    user = store.get_by(CONTENT_USERS, "token", caller.token)
+    """The user behind a bearer token (the stored record: read it, never change it); in lenient mode
+    an unknown token becomes a new user."""
+    user = store.peek_by(CONTENT_USERS, "token", caller.token)
     if user is None and create:
         number = store.next_id(CONTENT_USERS)
         user = store.insert(CONTENT_USERS, {
@@ -85,13 +88,13 @@ def _sorted_page(records: list[dict[str, Any]], sort_by: str, descending: bool, 
 def create(store: Store, caller: Caller, fields: dict[str, Any]) -> dict[str, Any]:
     expiration = rules.parse_input_date(fields["expiration_date"], "body.content_request.expiration_date")
     with store.locked():
-        return view(store.insert(TABLE, _new_record(store, caller, fields, expiration)))
+        return view(store.insert(TABLE, _new_record(store, caller, fields, expiration)), copied=True)
 
 
 def _new_record(store: Store, caller: Caller, fields: dict[str, Any], expiration: Any) -> dict[str, Any]:
     owner = owner_of(store, caller, create=True)
     token = rules.new_token()
-    while store.get_by(TABLE, "token", token) is not None:
+    while store.peek_by(TABLE, "token", token) is not None:
         token = rules.new_token()
     return {
         **given(fields),
@@ -126,7 +129,7 @@ def update(store: Store, caller: Caller, ref: str, fields: dict[str, Any]) -> di
         record = _owned(store, caller, ref)
         if fields.get("status") == rules.CANCELED:
             changes.update(rules.cancel(record))
-        return view(store.update(TABLE, record["id"], changes) if changes else record)
+        return view(store.update(TABLE, record["id"], changes), copied=True) if changes else view(record)
 
 
 def delete(store: Store, caller: Caller, ref: str) -> dict[str, bool]:
