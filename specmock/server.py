@@ -73,7 +73,7 @@ def uvicorn_settings(settings: Settings) -> dict[str, t.Any]:
     from specmock.limits import uvicorn_options
 
     return {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "loop": settings.loop,
-            **uvicorn_options(settings)}
+            "timeout_graceful_shutdown": GRACEFUL_STOP_SECONDS, **uvicorn_options(settings)}
 
 
 def run(app: AsyncApp, settings: Settings) -> int:
@@ -81,7 +81,7 @@ def run(app: AsyncApp, settings: Settings) -> int:
     already received answered (within ``GRACEFUL_STOP_SECONDS``), the store closed. Exit status 0."""
     import uvicorn
 
-    config = uvicorn.Config(app, timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS, **uvicorn_settings(settings))
+    config = uvicorn.Config(app, **uvicorn_settings(settings))
     with _signals_end_gracefully():
         uvicorn.Server(config).run()
     return 0

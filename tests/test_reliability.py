@@ -445,3 +445,19 @@ def test_soak_script_runs_briefly_without_errors(tmp_path):
     assert result["requests"] == 90 and result["records"]["per_user_exact"], process.stdout
     assert result["records"]["in_db_file"] == result["records"]["held"], process.stdout
     assert process.returncode == (0 if result["passed"] else 1)
+
+
+def test_served_directly_or_through_reload_the_graceful_stop_has_the_same_timeout():
+    """Both ways of serving hand uvicorn the same settings: a ``--reload`` worker, too, stops within
+    GRACEFUL_STOP_SECONDS of a stop signal instead of waiting for its slowest connection."""
+    import inspect
+
+    import uvicorn
+
+    from specmock.server import uvicorn_settings
+    from specmock.settings import Settings
+
+    settings = uvicorn_settings(Settings())
+    assert settings["timeout_graceful_shutdown"] == GRACEFUL_STOP_SECONDS
+    assert set(settings) <= set(inspect.signature(uvicorn.run).parameters)  # what --reload passes them to
+    assert set(settings) <= set(inspect.signature(uvicorn.Config).parameters)
