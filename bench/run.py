@@ -4,13 +4,17 @@
 
 Every server is started fresh for every measurement (pinned to core 0, wrk to core 1), checked to
 answer the scenario's request with a 2xx, warmed up, then measured. A measurement during which other
-processes used more than ``--max-foreign`` cores is repeated (see loadwatch.py). Results: a Markdown
-table printed and written to bench/RESULTS.md, raw data in bench/results.json.
+processes used more than ``--max-foreign`` cores is repeated (see loadwatch.py). Each scenario is
+measured in ``--rounds`` rounds, every server once per round, and each server's median round is
+reported: a slow minute of the machine then slows every server of a round alike instead of the one
+measured in it, and the ratios between servers hold. Results: a Markdown table printed and written
+to bench/RESULTS.md, raw data (every round) in bench/results.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import tempfile
 import time
@@ -38,12 +42,14 @@ class ScenarioFailed(RuntimeError):
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="3 s measurements, 2 attempts")
+    parser.add_argument("--quick", action="store_true", help="3 s measurements, 1 round, 2 attempts")
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="a scenario or server name (repeatable, or comma-separated); "
                              f"scenarios: {', '.join(s.name for s in SCENARIOS)}; "
                              f"servers: {', '.join(s.name for s in SERVERS)}")
-    parser.add_argument("--duration", type=int, help="seconds per measurement (default 10, --quick 3)")
+    parser.add_argument("--duration", type=int, help="seconds per measurement (default 5, --quick 3)")
+    parser.add_argument("--rounds", type=int, help="rounds per scenario, every server once in each; the median "
+                                                   "round is reported (default 3, --quick 1)")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of load before each measurement (default 1)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
     parser.add_argument("--attempts", type=int, help="measurements under load before giving up (default 3, --quick 2)")
@@ -55,7 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--report-only", action="store_true",
                         help="measure nothing: write RESULTS.md again from results.json")
     args = parser.parse_args(argv)
-    args.duration = args.duration or (3 if args.quick else 10)
+    args.duration = args.duration or (3 if args.quick else 5)
+    args.rounds = max(1, args.rounds or (1 if args.quick else 3))
     args.attempts = args.attempts or (2 if args.quick else 3)
     args.only = {name for value in args.only for name in value.split(",") if name}
     known = {s.name for s in SCENARIOS} | {s.name for s in SERVERS}
@@ -118,6 +125,18 @@ def measure(ctx: Context, server: Server, scenario: Scenario, args: argparse.Nam
     return {**row, **chosen.result, "load": chosen.load.as_dict(),
             "loaded": chosen.load.foreign_cores > args.max_foreign,
             "attempts": [{"result": a.result, "load": a.load.as_dict()} for a in attempts]}
+
+
+def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One pair's row from its rounds: the round of median throughput (the lower middle of an even
+    count) as measured, its p50 and p99 with it, and every round kept; a round that failed makes the
+    pair failed."""
+    failed = [row for row in rounds if "error" in row]
+    if failed:
+        return failed[0]
+    chosen = sorted(rounds, key=lambda row: row["rps"])[(len(rounds) - 1) // 2]
+    keys = ("rps", "p50_ms", "p99_ms", "non_2xx", "socket_errors", "measured_at", "load", "loaded")
+    return {**chosen, "rounds": [{key: row[key] for key in keys} for row in rounds]}
 
 
 def describe(row: dict[str, Any]) -> str:
@@ -198,9 +217,17 @@ def _targets(scenario: str, own: dict, found: dict) -> list[bool | None]:
             own["p99_ms"] <= P99_TARGET_MS]
 
 
+def _rounds(rows: list[dict[str, Any]]) -> str:
+    counts = sorted({len(row.get("rounds", [row])) for row in rows if "error" not in row})
+    if counts == [1]:
+        return "one measurement per server"
+    return (f"{'/'.join(map(str, counts))} rounds per scenario, each server once per round in turn, the median "
+            "round shown (every round in results.json)")
+
+
 def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     head, targets = headline(rows)
-    runs = sorted({row["measured_at"][:16] for row in rows})
+    runs = sorted({each["measured_at"][:16] for row in rows for each in row.get("rounds", [row])})
     loaded = sum(1 for row in rows if row.get("loaded"))
     parts = [
         "## Throughput and latency (`bench/run.py`)",
@@ -208,7 +235,7 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         f"commit {', '.join(sorted({row.get('commit', '?') for row in rows}))} (per row in results.json); "
         f"server on core 0, wrk (1 thread, {rows[0]['connections']} connections) on core 1; "
         f"{rows[0]['duration_s']} s per measurement after a {meta['args']['warmup']} s warm-up; "
-        f"every server started fresh for each measurement. Measured {runs[0]}"
+        f"every server started fresh for each measurement; {_rounds(rows)}. Measured {runs[0]}"
         + (f" to {runs[-1]}." if len(runs) > 1 else "."),
         "Versions: " + ", ".join(f"{name} {version}" for name, version in meta["versions"].items()) + ".",
         "Scenarios: " + "; ".join(f"`{s.name}` {s.title}" for s in SCENARIOS) + ". Paths per server are in "
@@ -250,11 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="specmock-bench-") as work:
         ctx = prepare(Path(work), {scenario.api for scenario, _ in pairs})
         rows = []
-        for index, (scenario, server) in enumerate(pairs):
-            if index == 0 or pairs[index - 1][0] != scenario:
-                print(f"{scenario.name}: {scenario.title}", flush=True)
-            rows.append(measure(ctx, server, scenario, args))
-            print(describe(rows[-1]), flush=True)
+        for scenario, grouped in itertools.groupby(pairs, key=lambda pair: pair[0]):
+            servers = [server for _, server in grouped]
+            print(f"{scenario.name}: {scenario.title}", flush=True)
+            rounds: dict[str, list[dict[str, Any]]] = {server.name: [] for server in servers}
+            for number in range(args.rounds):
+                for server in servers:
+                    rounds[server.name].append(measure(ctx, server, scenario, args))
+                    print(f"{describe(rounds[server.name][-1])}  (round {number + 1} of {args.rounds})", flush=True)
+            rows += [median_round(rounds[server.name]) for server in servers]
     meta = {"machine": machine(), "versions": versions(),
             "args": {key: value if not isinstance(value, set) else sorted(value) for key, value in vars(args).items()}}
     return report(merged(rows, prefer_quieter=args.retry_loaded), meta)
