@@ -313,4 +313,6 @@ def test_answers_share_nothing_with_the_store():
     updated["media_files"].append("changed")
     listed = service.listing(store, caller, "true", None, "created_at", "desc", 1, 10)["content_requests"]
     listed[0]["media_files"].append("changed")
+    service.read(store, created["token"])["media_files"].append("changed")
+    service.update(store, caller, str(created["id"]), {})["media_files"].append("changed")  # nothing to change
     assert service.read(store, created["token"])["media_files"] == []

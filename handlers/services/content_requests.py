@@ -45,6 +45,7 @@ def owner_of(store: Store, caller: Caller, *, create: bool = False) -> dict[str,
 
 
 def _owned(store: Store, caller: Caller, ref: str) -> dict[str, Any]:
+    """A copy of the caller's request that ``ref`` names, else a 404 problem."""
     kind, key = rules.ref_key(ref)
     record = store.get(TABLE, key) if kind == "id" else store.get_by(TABLE, "token", key)
     owner = owner_of(store, caller)
@@ -54,6 +55,7 @@ def _owned(store: Store, caller: Caller, ref: str) -> dict[str, Any]:
 
 
 def _by_token(store: Store, token: str) -> dict[str, Any]:
+    """A copy of the request with this token, else a 404 problem."""
     record = store.get_by(TABLE, "token", token)
     if record is None:
         raise NotFound(f"No content request with token {token}")
@@ -117,7 +119,7 @@ def read(store: Store, token: str) -> dict[str, Any]:
     user["email"] = user["email"] or f"user{record['owner']}@example.com"
     user["first_name"] = user["first_name"] or ""
     user["last_name"] = user["last_name"] or ""
-    return {**view(record), "user": user}
+    return {**view(record, copied=True), "user": user}
 
 
 def update(store: Store, caller: Caller, ref: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +131,7 @@ def update(store: Store, caller: Caller, ref: str, fields: dict[str, Any]) -> di
         record = _owned(store, caller, ref)
         if fields.get("status") == rules.CANCELED:
             changes.update(rules.cancel(record))
-        return view(store.update(TABLE, record["id"], changes), copied=True) if changes else view(record)
+        return view(store.update(TABLE, record["id"], changes) if changes else record, copied=True)
 
 
 def delete(store: Store, caller: Caller, ref: str) -> dict[str, bool]:
