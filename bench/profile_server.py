@@ -35,6 +35,10 @@ OUT = BENCH / "profiles"
 TOP = 12
 _ENTRY = re.compile(r"\(specmock/(cli|__main__)\.py\)")  # the process's entry frames: on every stack
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^():]*)(?::\d+)?\)$")
+# A frame as py-spy writes one it read whole: a Python file (or `<frozen runpy>`, `<string>`) and a line
+# number that is not negative. With --nonblocking py-spy reads the stack while the server changes it,
+# and a sample read in the middle of a change holds made-up frames (`__package__ (__doc__:-16449535)`).
+_WHOLE = re.compile(r"^.+ \((?:[^():;]+\.py|<[^<>():;]+>)(?::\d+)?\)$")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -109,16 +113,20 @@ def _package(frame: str) -> str:
 
 
 def summarise(folded: Path) -> dict[str, Any]:
-    """Samples per function (own: the frame running; inclusive: anywhere on the stack) and per package."""
+    """Samples per function (own: the frame running; inclusive: anywhere on the stack) and per package.
+    Samples py-spy read torn (a frame that is not a real one) are counted apart and left out."""
     own: collections.Counter[str] = collections.Counter()
     inclusive: collections.Counter[str] = collections.Counter()
     packages: collections.Counter[str] = collections.Counter()
-    total = 0
-    for line in folded.read_text().splitlines():
+    total = torn = 0
+    for line in folded.read_text(encoding="utf-8", errors="replace").split("\n"):
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
         frames, samples = stack.split(";"), int(count)
+        if not all(_WHOLE.match(frame) for frame in frames):
+            torn += samples
+            continue
         total += samples
         own[_function(frames[-1])] += samples
         packages[_package(frames[-1])] += samples
@@ -126,7 +134,7 @@ def summarise(folded: Path) -> dict[str, Any]:
             inclusive[function] += samples
     project = collections.Counter({name: n for name, n in inclusive.items()
                                    if re.search(r"\((specmock|handlers)/", name) and not _ENTRY.search(name)})
-    return {"samples": total, "own": _shares(own, total), "packages": _shares(packages, total),
+    return {"samples": total, "torn": torn, "own": _shares(own, total), "packages": _shares(packages, total),
             "project_inclusive": _shares(project, total)}
 
 
@@ -142,7 +150,8 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
     for name, data in results.items():
         summary, meta = data["summary"], data["meta"]
         parts += [
-            f"### {name}: {data['rps']:,.0f} req/s while sampled, {summary['samples']} samples",
+            f"### {name}: {data['rps']:,.0f} req/s while sampled, {summary['samples']} samples"
+            f" ({summary.get('torn', 0)} read torn, left out)",
             f"Commit {meta['commit']}, {meta['when']}; {meta['rate']} Hz for {meta['duration']} s, "
             f"{meta['connections']} connections, {meta['stored']:,} preloaded content requests.",
             "Top functions by own time (% of samples):",
