@@ -11,7 +11,7 @@ import typing as t
 import warnings
 from pathlib import Path
 
-from specmock.settings import AUTH_MODES, LOOPS, Settings
+from specmock.settings import AUTH_MODES, LOG_LEVELS, LOOPS, Settings
 
 USAGE_ERRORS: tuple[type[Exception], ...] = (ValueError,)
 
@@ -50,7 +50,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--public-url", dest="public_url",
                        help="URL clients use to reach the mock [SPECMOCK_PUBLIC_URL]")
     serve.add_argument("--reload", action="store_const", const=True, help="restart when specs or code change")
-    serve.add_argument("--log-level", dest="log_level", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--log-level", dest="log_level", choices=LOG_LEVELS)
     serve.add_argument("--loop", choices=LOOPS, help="event loop [SPECMOCK_LOOP] (default asyncio: fairer under load)")
     _safety_options(serve)
 

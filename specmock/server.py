@@ -72,8 +72,10 @@ def uvicorn_settings(settings: Settings) -> dict[str, t.Any]:
     """What uvicorn is told of the settings, served directly or through ``--reload``'s watcher."""
     from specmock.limits import uvicorn_options
 
+    # uvicorn writes a line per request at INFO; below that level it would build each one for nothing.
+    access_log = logging.getLevelName(settings.log_level.upper()) <= logging.INFO
     return {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "loop": settings.loop,
-            "timeout_graceful_shutdown": GRACEFUL_STOP_SECONDS, **uvicorn_options(settings)}
+            "access_log": access_log, "timeout_graceful_shutdown": GRACEFUL_STOP_SECONDS, **uvicorn_options(settings)}
 
 
 def run(app: AsyncApp, settings: Settings) -> int:

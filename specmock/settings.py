@@ -18,6 +18,7 @@ from specmock.contract import AUTH_MODES, bundled_contract_path
 # (p99 close to p50); uvloop is ~5 % faster but lets some connections wait several times longer
 # (bench/RESULTS.md, "Event loop").
 LOOPS = ("asyncio", "uvloop")
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -59,6 +60,9 @@ class Settings:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {self.auth!r}")
         if self.loop not in LOOPS:
             raise ValueError(f"loop must be one of {', '.join(LOOPS)}, not {self.loop!r}")
+        object.__setattr__(self, "log_level", self.log_level.lower())  # as logging reads them
+        if self.log_level not in LOG_LEVELS:
+            raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
         if not 1 <= self.port <= 65535:
             raise ValueError("port must be between 1 and 65535")
         for name in ("host", "jwt_secret"):

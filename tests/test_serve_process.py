@@ -113,6 +113,25 @@ def test_unknown_event_loop_is_refused():
         Settings.from_env({"SPECMOCK_LOOP": "trio"})
 
 
+def test_an_unknown_log_level_is_refused_naming_the_setting(monkeypatch, capsys):
+    from specmock.cli import main
+
+    monkeypatch.setenv("SPECMOCK_LOG_LEVEL", "verbose")
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "specmock serve: log_level must be one of critical, error, warning, info, debug, not 'verbose'")
+
+
+def test_a_log_level_is_read_in_either_case():
+    assert Settings.from_env({"SPECMOCK_LOG_LEVEL": "INFO"}).log_level == "info"
+
+
+def test_at_log_level_info_each_request_gets_an_access_line():
+    with ServerProcess(free_port(), "--log-level", "info") as server:
+        httpx.get(f"{server.url}/api/v4/content_requests?pending=true", headers={"Authentication": BEARER})
+    assert '"GET /api/v4/content_requests?pending=true HTTP/1.1" 200' in server.output
+
+
 @pytest.mark.parametrize("option, message", [
     ("--max-connections", "max_connections must be positive"),
     ("--max-concurrency", "max_concurrency must be positive"),
