@@ -6,12 +6,14 @@ declares.)"""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from specmock.contract import Contract
 from specmock.problems import PROBLEM_JSON, InsufficientStorage, problem_body
@@ -29,8 +31,16 @@ def _response(request: ConnexionRequest, status: int, detail: str, *, title=None
     )
 
 
-def install(app: Any, contract: Contract) -> None:
-    """Register the problem handlers on a Connexion app."""
+def install(app: Any, contract: Contract, routes: Iterable[tuple[str, list[str]]] = ()) -> None:
+    """Register the problem handlers on a Connexion app; ``routes`` are its routes off the contract
+    (path rule, methods), whose methods a 405 lists too."""
+    own = [(compile_path(rule)[0], methods) for rule, methods in routes]
+
+    def allowed_methods(path: str) -> list[str]:
+        methods = {method for regex, methods in own if regex.match(path) for method in methods}
+        if "GET" in methods:
+            methods.add("HEAD")  # Starlette answers HEAD wherever a route takes GET
+        return contract.allowed_methods(path) or sorted(methods)
 
     def problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
         log = logger.warning if exc.status < 500 else logger.error
@@ -41,7 +51,7 @@ def install(app: Any, contract: Contract) -> None:
         headers = dict(exc.headers or {})
         detail = exc.detail
         if exc.status_code == 405:
-            allow = contract.allowed_methods(request.url.path)
+            allow = allowed_methods(request.url.path)
             if request.method in allow:
                 # The contract has this method here, but the path's values do not fit its parameters
                 # (``/pets/abc`` for an integer id), while another method's route took them.

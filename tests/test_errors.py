@@ -80,6 +80,21 @@ def test_405_lists_every_allowed_method(client):
     assert response.headers["Allow"] == "DELETE, GET, PUT"
 
 
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("PUT", "/__admin/reset", "POST"),
+    ("GET", "/__admin/reset", "POST"),
+    ("PUT", "/__admin/requests", "DELETE, GET, HEAD"),
+    ("POST", "/", "GET, HEAD"),
+])
+def test_405_off_the_contract_lists_the_methods_of_the_servers_own_routes(client, method, path, allow):
+    """The admin API and the docs site answer a wrong method with the methods they take, as the
+    contract's paths do."""
+    response = client.request(method, path, headers={"X-Specmock-Admin": "1"})
+    assert response.status_code == 405 and response.headers["content-type"] == "application/problem+json"
+    assert response.headers["Allow"] == allow
+    assert response.json()["detail"] == f"{method} is not allowed here; allowed: {allow}"
+
+
 def test_body_over_the_limit_is_413(settings):
     with make_client(settings.replace(max_body_bytes=1000)) as client:
         before = client.store.dump()

@@ -118,7 +118,6 @@ def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = Non
                     uri_parser_class=RepeatedKeysURIParser,
                     validate_responses=settings.validate_responses, validator_map=VALIDATOR_MAP,
                     swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=False))
-    errors.install(app, contract)
 
     log = RequestLog(settings.journal_size)
     # Outermost: foreign Host and foreign admin requests are refused before CORS, journal or routing see them.
@@ -140,10 +139,12 @@ def create_app(settings: Settings, store: Store, lifespan: Lifespan | None = Non
 
     if not store.tables():
         seed()
-    for rule, view, methods in admin.routes(settings, store, log, seed):
+    own = [*admin.routes(settings, store, log, seed),
+           *((rule, view, ["GET"]) for rule, view in site.routes(settings, contract, behaviours, credentials,
+                                                                  authenticator))]
+    for rule, view, methods in own:
         app.add_url_rule(rule, view_func=view, methods=methods)
-    for rule, view in site.routes(settings, contract, behaviours, credentials, authenticator):
-        app.add_url_rule(rule, view_func=view, methods=["GET"])
+    errors.install(app, contract, [(rule, methods) for rule, _, methods in own])
     app.contract, app.behaviours, app.credentials, app.demo_callers = contract, behaviours, credentials, demos
     app.seed = seed  # type: ignore[method-assign]
     app.front = FrontDoor(app.middleware)  # the stack is complete: built now, entered here
