@@ -50,7 +50,8 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--public-url", dest="public_url",
                        help="URL clients use to reach the mock [SPECMOCK_PUBLIC_URL]")
     serve.add_argument("--reload", action="store_const", const=True, help="restart when specs or code change")
-    serve.add_argument("--log-level", dest="log_level", choices=LOG_LEVELS)
+    serve.add_argument("--log-level", dest="log_level", choices=LOG_LEVELS, type=str.lower,
+                       help="log level [SPECMOCK_LOG_LEVEL] (default warning; info and debug log each request)")
     serve.add_argument("--loop", choices=LOOPS, help="event loop [SPECMOCK_LOOP] (default asyncio: fairer under load)")
     _safety_options(serve)
 
@@ -279,10 +280,17 @@ def main(argv: list[str] | None = None) -> int:
     from specmock.storage import StorageError
 
     try:
-        return {"serve": serve, "token": token, "verify": verify, "import": import_}[args.command](args)
+        status = {"serve": serve, "token": token, "verify": verify, "import": import_}[args.command](args)
+        sys.stdout.flush()  # a reader that has gone shows here, not as an error at exit
+        return status
     except (*USAGE_ERRORS, SpecError, StorageError) as exc:
         print(f"specmock {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader of the output has gone (``specmock token | head -1``): the rest is dropped, as
+        # by a tool that SIGPIPE ends, and so is what is still buffered when the interpreter exits.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

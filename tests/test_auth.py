@@ -200,3 +200,17 @@ def test_image_requests_need_a_credential_in_strict_mode(settings):
         assert response.status_code == 401 and "`Authorization: Token" in response.json()["detail"]
         spec = client.get("/docs/image_requests/openapi.json").json()
         assert spec["paths"]["/image_requests"]["get"]["security"] == [{"TokenAuth": []}]
+
+
+def test_token_output_into_a_closed_pipe_ends_quietly():
+    """``specmock token | head -1``: once the reader has gone, the rest of the output is dropped
+    without a traceback."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "specmock", "token"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.close()  # gone before the first line is written
+    _, errors = process.communicate(timeout=60)
+    assert b"Traceback" not in errors and b"BrokenPipe" not in errors, errors.decode()
+    assert process.returncode == 141  # as a tool killed by SIGPIPE reports it in a shell

@@ -123,7 +123,10 @@ def test_an_unknown_log_level_is_refused_naming_the_setting(monkeypatch, capsys)
 
 
 def test_a_log_level_is_read_in_either_case():
+    from specmock.cli import build_parser, settings_of
+
     assert Settings.from_env({"SPECMOCK_LOG_LEVEL": "INFO"}).log_level == "info"
+    assert settings_of(build_parser().parse_args(["serve", "--log-level", "DEBUG"])).log_level == "debug"
 
 
 def test_at_log_level_info_each_request_gets_an_access_line():
