@@ -380,3 +380,44 @@ def test_a_document_that_cannot_be_served_is_refused_with_a_message(name, tmp_pa
     assert done.returncode == 2, done.stdout + done.stderr
     assert message in done.stderr and str(path) in done.stderr, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_replace_that_leaves_out_a_required_property_keeps_it_and_reads_back_the_same(tmp_path):
+    """``PUT /pets/1`` without ``status`` (optional in NewPet, required in Pet): the stored item keeps
+    its status, so every read, the list filter and the answer to the replace agree."""
+    from specmock.settings import Settings
+    from tests.conftest import make_client
+
+    with make_client(Settings(specs=(contract("petstore"),), validate_responses=True)) as client:
+        created = client.post("/v1/pets", json={"name": "Ada", "species": "dog", "status": "reserved"}).json()
+        url = f"/v1/pets/{created['id']}"
+        replaced = client.put(url, json={"name": "Ada", "species": "cat"}).json()
+        reads = [client.get(url).json() for _ in range(4)]
+        assert replaced["status"] == "reserved" and all(read == replaced for read in reads)
+        listed = client.get("/v1/pets", params={"status": "reserved", "limit": 50}).json()
+        assert [pet["id"] for pet in listed] == [created["id"]]
+
+
+def test_a_merge_into_an_item_whose_patch_body_is_any_object_changes_what_it_names(tmp_path):
+    """A PATCH body schema that names no properties (``type: object``) may change every property
+    but the read-only ones: RFC 7386, ``null`` removes."""
+    from specmock.settings import Settings
+    from tests.conftest import make_client
+
+    spec = yaml.safe_load(contract("petstore").read_text())
+    spec["paths"]["/pets/{petId}"]["patch"] = {
+        "operationId": "patchPet",
+        "requestBody": {"required": True, "content": {"application/merge-patch+json": {"schema": {"type": "object"}}}},
+        "responses": {"200": {"description": "The animal as stored now.", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Pet"}}}}}}
+    path = tmp_path / "petstore.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    with make_client(Settings(specs=(path,), validate_responses=True)) as client:
+        created = client.post("/v1/pets", json={"name": "Ada", "species": "dog", "born": "2020-01-02"}).json()
+        url = f"/v1/pets/{created['id']}"
+        patched = client.patch(url, json={"name": "Tommy", "born": None, "id": 999},
+                               headers={"Content-Type": "application/merge-patch+json"})
+        assert patched.status_code == 200, patched.text
+        assert patched.json()["name"] == "Tommy" and "born" not in patched.json()
+        assert patched.json()["id"] == created["id"]  # read-only: kept
+        assert client.get(url).json() == patched.json()

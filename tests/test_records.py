@@ -62,6 +62,21 @@ def test_replace_keeps_the_identifier_and_refreshes_update_times():
     assert replaced["updated_at"] != old["updated_at"]
 
 
+def test_replace_fills_defaults_and_keeps_a_required_property_the_body_left_out():
+    old = {"id": 3, "name": "a", "status": "reserved", "tag": "x"}
+    props = {"id": {"readOnly": True}, "name": {}, "status": {}, "tag": {}, "size": {}}
+    request = {"name": {}, "status": {}, "tag": {}, "size": {"default": "M"}}
+    replaced = rules.replaced(old, {"name": "b"}, resource(), props, request, required=["id", "name", "status"])
+    assert replaced == {"id": 3, "name": "b", "status": "reserved", "size": "M"}  # tag: optional, dropped
+
+
+def test_what_a_change_may_change():
+    props = {"id": {"readOnly": True}, "name": {}, "created_at": {}}
+    assert rules.changeable(props, {"name": {}}, has_body=True) == {"name": {}}  # what the body schema names
+    assert rules.changeable(props, {}, has_body=True) == {"name": {}, "created_at": {}}  # any object
+    assert rules.changeable(props, {}, has_body=False) == {}  # no body: nothing
+
+
 @given(st.integers(min_value=0, max_value=10**12))
 def test_cursors_name_their_offset(offset):
     assert rules.decode_cursor(rules.encode_cursor(offset)) == offset

@@ -110,10 +110,7 @@ def new_item(body: dict[str, t.Any], identifier: t.Any, resource: Resource, item
     """A new item: the body (with the request schema's defaults for what it left out), the
     identifier, the parent ids and owner, the time for server-set dates, the item schema's defaults,
     and a generated value for every other required property nobody sent."""
-    data = {name: copy.deepcopy(schema["default"]) for name, schema in request_properties.items()
-            if "default" in schema and name not in body}
-    data.update((key, value) for key, value in body.items()
-                if not (key in item_properties and item_properties[key].get("readOnly")))
+    data = _sent(body, item_properties, request_properties)
     data[resource.id_property] = identifier
     for name in resource.parents:
         if name in item_properties and name not in data:
@@ -127,16 +124,37 @@ def new_item(body: dict[str, t.Any], identifier: t.Any, resource: Resource, item
             data[name] = copy.deepcopy(schema["default"])
         elif name in CREATED or name in UPDATED or schema.get("format") in ("date-time", "date"):
             data[name] = _stamp(schema)
-    for name in _required(resource, shaper):
+    for name in required_properties(resource, shaper):
         if name not in data and name in item_properties:
             data[name] = shaper.generated(item_properties[name])
     return data
 
 
-def _required(resource: Resource, shaper: t.Any) -> list[str]:
+def _sent(body: dict[str, t.Any], item_properties: dict[str, t.Any], request_properties: dict[str, t.Any]
+          ) -> dict[str, t.Any]:
+    """What a body sets: its properties but the read-only ones, and the request schema's defaults
+    for what it left out."""
+    data = {name: copy.deepcopy(schema["default"]) for name, schema in request_properties.items()
+            if "default" in schema and name not in body}
+    data.update((key, value) for key, value in body.items()
+                if not (key in item_properties and item_properties[key].get("readOnly")))
+    return data
+
+
+def required_properties(resource: Resource, shaper: t.Any) -> list[str]:
+    """The properties the item schema requires."""
     if resource.item_schema is None:
         return []
     return list(shaper.schema(resource.item_schema).get("required", []))
+
+
+def changeable(item_properties: dict[str, t.Any], request_properties: dict[str, t.Any], has_body: bool
+               ) -> dict[str, t.Any]:
+    """The properties a replace or a merge may change: those its body schema names; every property
+    but the read-only ones where that schema names none (any object)."""
+    if request_properties or not has_body:
+        return request_properties
+    return {name: schema for name, schema in item_properties.items() if not schema.get("readOnly")}
 
 
 def _kept(old: dict[str, t.Any], resource: Resource, item_properties: dict[str, t.Any],
@@ -152,11 +170,13 @@ def _kept(old: dict[str, t.Any], resource: Resource, item_properties: dict[str, 
 
 
 def replaced(old: dict[str, t.Any], body: dict[str, t.Any], resource: Resource, item_properties: dict[str, t.Any],
-             request_properties: t.Collection[str]) -> dict[str, t.Any]:
-    """PUT: the body replaces the item, but for what the server sets."""
-    return {**{key: value for key, value in body.items()
-               if not (key in item_properties and item_properties[key].get("readOnly"))},
-            **_kept(old, resource, item_properties, request_properties)}
+             request_properties: dict[str, t.Any], required: t.Collection[str] = ()) -> dict[str, t.Any]:
+    """PUT: the body replaces the item, but for what the server sets. The request schema's defaults
+    fill what the body left out, and a ``required`` property still missing keeps its value."""
+    data = _sent(body, item_properties, request_properties)
+    data.update(_kept(old, resource, item_properties, request_properties))
+    data.update((name, old[name]) for name in required if name not in data and name in old)
+    return data
 
 
 def merge_patch(target: t.Any, patch: t.Any) -> t.Any:

@@ -83,6 +83,8 @@ class ResourceBehaviour:
         body = request_schema(self.document, operation.spec)
         self.request_properties = properties(self.document, body[1]) if body else {}
         self.item_properties = properties(self.document, resource.item_schema) if resource.item_schema else {}
+        self.changeable = rules.changeable(self.item_properties, self.request_properties, body is not None)
+        self.required = rules.required_properties(resource, shaper)
         self.conflicts = "409" in operation.responses()
         self._handle = getattr(self, f"_{action}")
 
@@ -129,7 +131,8 @@ class ResourceBehaviour:
         with call.store.locked():
             record = self._record(call)
             body = call.body.value if isinstance(call.body.value, dict) else {}
-            data = rules.replaced(record["data"], body, self.resource, self.item_properties, self.request_properties)
+            data = rules.replaced(record["data"], body, self.resource, self.item_properties, self.changeable,
+                                  self.required)
             call.store.update(self.table, record["id"], {"data": data})
         return self._answer(data), self.status
 
@@ -137,7 +140,7 @@ class ResourceBehaviour:
         with call.store.locked():
             record = self._record(call)
             data = rules.merged(record["data"], call.body.value, self.resource, self.item_properties,
-                                self.request_properties)
+                                self.changeable)
             call.store.update(self.table, record["id"], {"data": data})
         return self._answer(data), self.status
 
