@@ -49,21 +49,26 @@ def install(app: Any, contract: Contract, routes: Iterable[tuple[str, list[str]]
 
     def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
         headers = dict(exc.headers or {})
-        detail = exc.detail
-        if exc.status_code == 405:
+        status, detail = exc.status_code, exc.detail
+        unrouted = status == 404 and detail in (None, "Not Found")
+        if unrouted and contract.allowed_methods(request.url.path):
+            # No route took the path, yet a contract path has its shape: the router refused its
+            # values (``/pets/abc`` where every operation takes an integer id).
+            status, unrouted = 405, False
+        if status == 405:
             allow = allowed_methods(request.url.path)
             if request.method in allow:
                 # The contract has this method here, but the path's values do not fit its parameters
-                # (``/pets/abc`` for an integer id), while another method's route took them.
+                # (``/pets/abc`` for an integer id).
                 return _response(request, 400, f"{request.url.path} does not fit the parameters of "
                                  f"{request.method} on this path (a value of the wrong type?)",
                                  ext={"errors": [{"field": "path", "rule": "type",
                                                   "message": "a path parameter does not fit its schema"}]})
             headers["Allow"] = ", ".join(allow)
             detail = f"{request.method} is not allowed here; allowed: {', '.join(allow)}"
-        elif exc.status_code == 404 and detail in (None, "Not Found"):
+        elif unrouted:
             detail = f"No operation at {request.url.path}"
-        return _response(request, exc.status_code, detail, headers=headers)
+        return _response(request, status, detail, headers=headers)
 
     def bad_encoding(request: ConnexionRequest, exc: UnicodeDecodeError) -> ConnexionResponse:
         return _response(request, 400, f"The request is not valid UTF-8: {exc.reason}",

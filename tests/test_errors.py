@@ -128,3 +128,19 @@ def test_a_body_that_is_not_json_says_so_and_where(client):
     detail = response.json()["detail"]
     assert "not valid JSON" in detail and "line 4, column 5" in detail and "'...'" in detail, detail
     assert response.json()["errors"] == [{"field": "body", "rule": "json", "message": detail.split(": ", 1)[1]}]
+
+
+@pytest.mark.parametrize(("method", "status", "allow"), [("GET", 400, None), ("DELETE", 400, None),
+                                                          ("POST", 405, "DELETE, GET, PUT")])
+def test_a_path_value_of_the_wrong_type_is_a_400_where_every_operation_types_it(settings, method, status, allow):
+    """``/v1/pets/abc`` where each operation of ``/pets/{petId}`` takes an integer: no route of the
+    router takes the value, yet the operation exists (not a 404 "No operation")."""
+    from pathlib import Path
+
+    petstore = Path(__file__).resolve().parent / "contracts" / "petstore.yaml"
+    with make_client(settings.replace(specs=(petstore,))) as client:
+        response = client.request(method, "/v1/pets/abc")
+    assert response.status_code == status and response.headers["content-type"] == "application/problem+json"
+    assert response.headers.get("Allow") == allow
+    if status == 400:
+        assert response.json()["errors"][0]["rule"] == "type"
