@@ -191,9 +191,11 @@ def serve(args: argparse.Namespace) -> int:
         contract = Contract.load(list(settings.contract_sources), settings.auth)
         if settings.db:
             server.open_store(settings).close()
+        server.listening_socket(settings).close()  # the watcher binds it again, now known to be free
     else:
         app = server.app_from_env()
         contract = app.contract
+    sock = None if args.reload else server.listening_socket(settings)
     print(banner(settings, contract), flush=True)
     gc.freeze()  # the specs and fixtures live as long as the server: keep them out of every collection
     # Requests allocate many short-lived containers; collecting every 700 allocations cost ~3 % of a
@@ -201,7 +203,7 @@ def serve(args: argparse.Namespace) -> int:
     # create 3,242 -> 3,337 req/s, p99 19.3 -> 10.4 ms).
     gc.set_threshold(*GC_THRESHOLDS)
     if not args.reload:
-        return server.run(app, settings)
+        return server.run(app, settings, sock)
     # The worker is a new interpreter: it hears the warning filter through the environment.
     os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (os.environ.get("PYTHONWARNINGS"), QUIET_IMPORT_WARNING)))
     uvicorn.run("specmock.server:app_for_reload", factory=True, reload=True, reload_dirs=reload_dirs(settings),

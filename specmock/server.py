@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+import socket
 import sys
 import typing as t
 from collections.abc import AsyncIterator, Iterator
@@ -78,14 +79,31 @@ def uvicorn_settings(settings: Settings) -> dict[str, t.Any]:
             "access_log": access_log, "timeout_graceful_shutdown": GRACEFUL_STOP_SECONDS, **uvicorn_options(settings)}
 
 
-def run(app: AsyncApp, settings: Settings) -> int:
-    """Serve ``app`` until SIGTERM or SIGINT, then stop gracefully: no new connections, every request
-    already received answered (within ``GRACEFUL_STOP_SECONDS``), the store closed. Exit status 0."""
+def listening_socket(settings: Settings) -> socket.socket:
+    """The server's socket, bound to ``--host`` and ``--port`` (as uvicorn binds one): a port in use
+    or an address this machine does not have is a ``ValueError`` saying so, before anything starts."""
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as error:
+        sock.close()
+        where = f"[{settings.host}]" if ":" in settings.host else settings.host
+        reason = (error.strerror or str(error)).lower()
+        raise ValueError(f"cannot listen on {where}:{settings.port}: {reason} (--host, --port)") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def run(app: AsyncApp, settings: Settings, sock: socket.socket) -> int:
+    """Serve ``app`` on ``sock`` until SIGTERM or SIGINT, then stop gracefully: no new connections,
+    every request already received answered (within ``GRACEFUL_STOP_SECONDS``), the store closed.
+    Exit status 0."""
     import uvicorn
 
     config = uvicorn.Config(app, **uvicorn_settings(settings))
     with _signals_end_gracefully():
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 

@@ -164,3 +164,26 @@ def test_an_option_given_as_zero_overrides_the_environment(monkeypatch):
 def test_settings_refuse_values_no_server_can_use(setting, value, message):
     with pytest.raises(ValueError, match=message):
         Settings(**{setting: value})
+
+
+@pytest.mark.parametrize("reload", [False, True])
+def test_a_port_in_use_is_refused_before_anything_is_printed(reload):
+    """One line naming the address and the options, exit 2: no "serving on" banner first, no
+    uvicorn error after it."""
+    import socket
+    import subprocess
+    import sys
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        done = subprocess.run([sys.executable, "-m", "specmock", "serve", "--port", str(port),
+                               *(["--reload"] if reload else [])], capture_output=True, text=True, timeout=60)
+    finally:
+        taken.close()
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert done.stderr.strip() == (f"specmock serve: cannot listen on 127.0.0.1:{port}: "
+                                   "address already in use (--host, --port)")
