@@ -57,16 +57,36 @@ def app_from_env() -> AsyncApp:
     return create_app(settings, store, lifespan=closing_store)
 
 
-def app_for_reload() -> AsyncApp:
-    """``app_from_env`` for ``--reload``, where uvicorn builds the app in a process of its own: a
-    database that cannot be opened ends that process with the message, not a traceback."""
+def app_for_reload() -> t.Any:
+    """``app_from_env`` for ``--reload``, where uvicorn builds the app in a process of its own. A
+    document that does not load, or a database that cannot be opened, is printed (no traceback), and
+    until a watched file changes every request is answered with a 503 saying so: a request must not
+    wait, unanswered, while someone mends a file."""
     from specmock.contract import SpecError
 
     try:
         return app_from_env()
-    except (StorageError, SpecError) as error:
+    except SpecError as error:
         print(f"specmock serve: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
+        return unavailable(f"The contract cannot be served: {error}; it reloads once the file is mended.")
+    except StorageError as error:
+        print(f"specmock serve: {error}", file=sys.stderr)
+        return unavailable(f"The data cannot be opened: {error}; it reloads when a watched file changes.")
+
+
+def unavailable(detail: str) -> t.Callable[..., t.Awaitable[None]]:
+    """An ASGI app answering every request with a 503 problem holding ``detail``."""
+    from specmock.hosts import send_problem
+
+    async def app(scope: t.Any, receive: t.Any, send: t.Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+        elif scope["type"] == "http":
+            await send_problem(send, 503, detail, scope["path"], headers=((b"retry-after", b"1"),))
+
+    return app
 
 
 def uvicorn_settings(settings: Settings) -> dict[str, t.Any]:

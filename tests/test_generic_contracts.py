@@ -329,18 +329,30 @@ def test_reload_follows_edits_of_the_served_document(tmp_path):
     with ServerProcess(free_port(), str(spec), "--reload") as server:
         assert httpx.get(f"{server.url}/v1/pets/1/vaccinations").status_code == 404
         _edited_petstore(tmp_path)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.post(f"{server.url}/v1/pets/1/vaccinations").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass  # restarting
-            time.sleep(0.2)
-        else:
-            pytest.fail("the edited document was not served within 20 s: " + server.read_log()[-2000:])
+        _first(server, lambda answer: answer.status_code == 200)  # the edited document is served
         # The worker's output is specmock's own: no dependency's warning from importing Connexion.
         assert "Warning" not in server.read_log(), server.read_log()[-2000:]
+        # Broken while being edited: each request is answered at once, with what is wrong; mended: served.
+        mended = spec.read_text()
+        spec.write_text(mended + "garbage: [\n")
+        assert _first(server, lambda answer: answer.status_code == 503).json()["detail"].startswith(
+            "The contract cannot be served")
+        spec.write_text(mended)
+        _first(server, lambda answer: answer.status_code == 200)
+
+
+def _first(server: ServerProcess, wanted) -> httpx.Response:
+    """The first answer to ``POST /v1/pets/1/vaccinations`` that is ``wanted``, within 20 s."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.post(f"{server.url}/v1/pets/1/vaccinations", timeout=2)
+            if wanted(answer):
+                return answer
+        except httpx.HTTPError:
+            pass  # restarting
+        time.sleep(0.2)
+    pytest.fail("no such answer within 20 s: " + server.read_log()[-2000:])
 
 
 # -- documents that cannot be served ---------------------------------------------------------------

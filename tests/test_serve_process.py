@@ -187,3 +187,27 @@ def test_a_port_in_use_is_refused_before_anything_is_printed(reload):
     assert done.stdout == ""
     assert done.stderr.strip() == (f"specmock serve: cannot listen on 127.0.0.1:{port}: "
                                    "address already in use (--host, --port)")
+
+
+def test_a_reload_worker_whose_document_is_broken_answers_503_naming_the_error(tmp_path, monkeypatch):
+    """While a served document is broken, ``--reload``'s worker answers every request with a 503
+    problem saying what is wrong (requests waited, unanswered, until the document was mended)."""
+    import asyncio
+
+    from specmock import server
+
+    broken = tmp_path / "pets.yaml"
+    broken.write_text("openapi: 3.0.3\ninfo: {title: Pets, version: '1'}\npaths: {}\ngarbage: [\n")
+    monkeypatch.setenv("SPECMOCK_SPECS", str(broken))
+    app = server.app_for_reload()
+
+    async def exchange() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as client:
+            return await client.get("/v1/pets")
+
+    response = asyncio.run(exchange())
+    assert response.status_code == 503 and response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "1"
+    problem = response.json()
+    assert str(broken) in problem["detail"] and "line 5" in problem["detail"], problem
+    assert problem["detail"].endswith("it reloads once the file is mended.")
