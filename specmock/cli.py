@@ -105,15 +105,24 @@ def _verify_parser(sub: argparse._SubParsersAction) -> None:
                              "that one user cannot reach another's data (repeatable; default with no --header: a "
                              "second demo user of the mock)")
     verify.add_argument("--phases", help="comma-separated subset of examples,coverage,fuzzing,stateful")
-    verify.add_argument("-n", "--max-examples", dest="max_examples", type=int, help="examples per operation")
+    verify.add_argument("-n", "--max-examples", dest="max_examples", type=_count, help="examples per operation")
     verify.add_argument("--seed", type=int, help="random seed (default: fixed in specmock/verify/schemathesis.toml)")
-    verify.add_argument("-w", "--workers", type=int, help="concurrent workers per API")
+    verify.add_argument("-w", "--workers", type=_count, help="concurrent workers per API")
     verify.add_argument("--junit", type=Path, help="write a JUnit XML file")
     verify.add_argument("--report", type=Path, help="write a report: Markdown for .md, HTML otherwise")
 
 
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from importlib.metadata import version
+
     parser = argparse.ArgumentParser(prog="specmock", description="Spec-driven contract mock and test harness.")
+    parser.add_argument("--version", action="version", version=f"specmock {version('specmock')}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _token_parser(sub)
@@ -217,10 +226,14 @@ def token(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(jwt_secret=args.secret, specs=tuple(args.specs) or None)
     contract = Contract.load(list(settings.contract_sources), settings.auth)
-    claims = json.loads(args.claims) if args.claims else None
+    try:
+        claims = json.loads(args.claims) if args.claims else None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"--claims is not JSON: {error}") from None
     if claims is not None and not isinstance(claims, dict):
         raise ValueError("--claims must be a JSON object")
     printed: set[str] = set()
+    users: list[str] = []
     for document in contract.documents.values():
         credentials = credentials_of(document)
         values = demo_credentials(document, credentials, settings.jwt_secret)
@@ -230,11 +243,12 @@ def token(args: argparse.Namespace) -> int:
         for header, value in values.items():
             credential = next(c for c in credentials.values() if c.field == header)
             who = _who(credential.token(value))
+            users.extend(name for name in who[-1:] if name not in users)
             if (args.user is None or args.user in who) and value not in printed:
                 printed.add(value)
                 print(f"# {document.title}: {who[-1] if who else 'demo'}\n{header}: {value}")
     if not printed:
-        print(f"specmock token: no demo user {args.user!r}", file=sys.stderr)
+        print(f"specmock token: no demo user {args.user!r}; the demo users are: {', '.join(users)}", file=sys.stderr)
         return 2
     return 0
 

@@ -130,6 +130,22 @@ def test_token_command_lists_every_fixture_user(capsys):
     out = capsys.readouterr().out
     assert out.count("Authorization: Token token=") == 4 and "Authentication: Bearer TOKEN_FETCHED" in out
     assert main(["token", "--user", "nobody"]) == 2
+    refusal = capsys.readouterr().err.strip()
+    assert refusal.startswith("specmock token: no demo user 'nobody'; the demo users are: ")
+    assert "TOKEN_FETCHED_FROM_SERVER_DURING_REGISTRATION" in refusal
+
+
+def test_token_claims_that_are_not_json_are_refused_naming_the_option(capsys):
+    assert main(["token", "--claims", "{user_id: u1}"]) == 2
+    assert capsys.readouterr().err.strip().startswith("specmock token: --claims is not JSON: ")
+
+
+def test_the_version_is_printed(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0 and capsys.readouterr().out.strip() == f"specmock {version('specmock')}"
 
 
 def test_mint_sets_four_hour_lifetime():

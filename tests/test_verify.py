@@ -119,8 +119,18 @@ def test_each_broken_variant_is_caught_by_its_check(name, verdicts):
 
 def test_unreachable_base_url_exits_2():
     out = io.StringIO()
-    assert run(Target(f"http://127.0.0.1:{free_port()}"), RunOptions(), out) == 2
-    assert "cannot reach" in out.getvalue()
+    url = f"http://127.0.0.1:{free_port()}"
+    assert run(Target(url), RunOptions(), out) == 2
+    assert out.getvalue().strip() == (f"specmock verify: cannot reach {url}: connection refused "
+                                      "(is the server running, and is --base-url right?)")
+
+
+@pytest.mark.parametrize("option", ["--max-examples", "--workers"])
+def test_a_count_below_one_is_a_usage_error(option, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["verify", "--base-url", "http://127.0.0.1:1", option, "0"])
+    assert stopped.value.code == 2
+    assert "must be a whole number of 1 or more, not '0'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv", [

@@ -3,6 +3,7 @@ check, the credentials to send."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,4 +123,13 @@ class Target:
         try:
             requests.get(self.base_url + "/", timeout=timeout)
         except requests.RequestException as error:
-            raise UsageError(f"cannot reach {self.base_url}: {error}") from None
+            raise UsageError(f"cannot reach {self.base_url}: {_reason(error, timeout)} "
+                             "(is the server running, and is --base-url right?)") from None
+
+
+def _reason(error: requests.RequestException, timeout: float) -> str:
+    """Why a request failed, in a few words (``connection refused``), not the HTTP client's retry chain."""
+    if isinstance(error, requests.Timeout):
+        return f"no answer within {timeout:g} s"
+    found = re.search(r"\[Errno -?\d+\] ([^'\"()]+)", str(error))
+    return found[1].strip().lower() if found else str(error)
