@@ -15,8 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from specmock import jsonio
 from specmock.behaviours import Behaviours
 from specmock.behaviours.examples import example_items
 from specmock.behaviours.resource import table_of
@@ -43,8 +42,8 @@ def read_fixture_file(path: Path) -> dict[str, list[Any]]:
     try:
         if path.stat().st_size > MAX_FIXTURE_BYTES:
             raise FixtureError(f"{path}: larger than {MAX_FIXTURE_BYTES} bytes")
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError) as exc:
+        data = jsonio.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
         raise FixtureError(f"{path}: {exc}") from exc
     if not isinstance(data, dict) or not all(isinstance(records, list) for records in data.values()):
         raise FixtureError(f"{path}: expected an object mapping table names to lists of records")

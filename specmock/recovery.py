@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from specmock.durable import atomic_write, move_aside, truncate
-from specmock.jsonio import dumps
+from specmock.jsonio import dumps, loads
 
 Tables = dict[str, dict[str, Any]]
 RECOVER_OPTION = "--db-recover (or SPECMOCK_DB_RECOVER=true)"
@@ -156,8 +154,8 @@ def _parse(raw: bytes) -> Any:
     """JSON text; orjson first, the standard library for what orjson refuses (lone surrogates, which
     ``specmock.jsonio.dumps`` writes as escapes)."""
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
+        return loads(raw)
+    except json.JSONDecodeError as error:
         try:
             return json.loads(raw)
         except ValueError:

@@ -120,6 +120,22 @@ def test_file_store_survives_reopen(tmp_path):
     assert json.loads(path.read_text())["content_requests"]
 
 
+@pytest.mark.parametrize("fold", [False, True])
+def test_integers_beyond_64_bits_are_read_back_as_integers(tmp_path, fold):
+    """From the journal (no fold yet) and from the snapshot: an id of 30 digits still finds its
+    record after a restart, and later ids follow on from it."""
+    path = tmp_path / "db.json"
+    big = 10**29
+    first = Store.file(path)
+    first.insert("things", {"id": big, "count": 10**22, "name": "big"})
+    durable(first)
+    if fold:
+        first.close()
+    again = Store.file(path if fold else crashed_copy(path, tmp_path))  # the snapshot, or the journal
+    assert again.get("things", big) == {"id": big, "count": 10**22, "name": "big"}
+    assert again.next_id("things") == big + 1
+
+
 def test_snapshots_leave_no_temporary_files(tmp_path):
     storage = JournaledJSONStorage(tmp_path / "db.json")
     for n in range(5):

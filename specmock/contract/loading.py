@@ -19,12 +19,14 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.resources
+import json
 import re
 from pathlib import Path
 from typing import Any
 
-import orjson
 import yaml
+
+from specmock import jsonio
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 128
@@ -77,8 +79,8 @@ def _parse(path: Path) -> Any:
         raise SpecError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     if text.lstrip()[:1] in ("{", "["):
         try:
-            data = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
+            data = jsonio.loads(text)
+        except json.JSONDecodeError as exc:
             if path.suffix.lower() == ".json":
                 raise SpecError(f"{path}: not valid JSON: {exc}") from None
             data = _yaml(path, text)

@@ -11,8 +11,9 @@ import time
 from collections import deque
 from typing import Any, NamedTuple
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from specmock import jsonio
 
 BODY_LIMIT = 64 * 1024
 _KEPT_HEADERS = (b"content-type", b"prefer")
@@ -65,8 +66,8 @@ def _readable(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        return jsonio.loads(raw)
+    except ValueError:
         return raw.decode("utf-8", errors="replace")
 
 

@@ -6,7 +6,6 @@ refused by name."""
 from __future__ import annotations
 
 import json
-import re
 import typing as t
 from urllib.parse import parse_qsl
 
@@ -25,6 +24,7 @@ from jsonschema.validators import extend
 from starlette.datastructures import FormData, Headers
 from starlette.formparsers import MultiPartException
 
+from specmock import jsonio
 from specmock.engine.scope import hand_over, header, replay
 from specmock.problems import BadRequest, FieldError, UnsupportedMediaType
 from specmock.schema_check import Check, check_for
@@ -186,10 +186,6 @@ class _TypedBody:
             self._validate(body)  # type: ignore[attr-defined]
 
 
-# orjson reads integers beyond 64 bits as floats, which then fail `type: integer`; the standard
-# library keeps them whole (a body with such a number is rare: the slower parser is the exception).
-_BIG_INTEGER = re.compile(rb"[0-9]{19,}")
-
 
 def not_json(raw: bytes, error: ValueError) -> str:
     """What is wrong with a body that is not JSON, and where: the line and column, the line itself
@@ -212,7 +208,7 @@ class SpecmockJSONBodyValidator(_TypedBody, JSONRequestBodyValidator):
         if not raw.strip():
             return None
         try:
-            body = orjson.loads(raw) if not _BIG_INTEGER.search(raw) else json.loads(raw)
+            body = jsonio.loads(raw)
         except (orjson.JSONDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest.for_field("body", "json", not_json(raw, exc)) from None
         except (UnicodeDecodeError, RecursionError, ValueError) as exc:
