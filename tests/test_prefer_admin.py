@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
+
 from specmock.engine.pipeline import parse_prefer
 from specmock.engine.scope import header
 from tests.conftest import BEARER, make_client
@@ -70,6 +72,22 @@ def test_latency_option_and_prefer_latency(settings):
         client.get(LIST, headers={**AUTH, "Prefer": "latency=120"})
         assert time.perf_counter() - started >= 0.12
         assert client.get(LIST, headers={**AUTH, "Prefer": "latency=soon"}).status_code == 400
+
+
+@pytest.mark.parametrize("prefer", ["latency=\u00b2", "latency=1\u00b3", "code=\u00b2\u00b9\u00b3"])
+def test_prefer_values_with_digits_other_than_0_to_9_are_a_400(client, prefer):
+    """Superscripts (``²``, a header's latin-1 reading of byte 0xB2) are digits to Python's
+    ``isdigit`` but no number of milliseconds or status code."""
+    import asyncio
+
+    import httpx
+
+    async def exchange() -> httpx.Response:  # the header's bytes as sent (the test client re-encodes them)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=client.app), base_url="http://localhost") as raw:
+            return await raw.get(LIST, headers={**AUTH, "Prefer": prefer.encode("latin-1")})
+
+    response = asyncio.run(exchange())
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "header.Prefer"
 
 
 def test_admin_reset_restores_the_fixtures(client):

@@ -42,7 +42,7 @@ class RequestGate:
                 if media_type != media_type.lower():
                     return False
         if declared is not None:
-            return not (self.limit and declared.isdigit() and int(declared) > self.limit)
+            return not (self.limit and declared.isascii() and declared.isdigit() and int(declared) > self.limit)
         return not chunked
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -63,7 +63,7 @@ class RequestGate:
                     scope["headers"] = headers = list(scope["headers"])
                     headers[index] = (name, media_type.lower() + separator + parameters)
         if declared is not None:
-            if self.limit and declared.isdigit() and int(declared) > self.limit:
+            if self.limit and declared.isascii() and declared.isdigit() and int(declared) > self.limit:
                 raise PayloadTooLarge(f"The body has {int(declared)} bytes; this server accepts at most {self.limit}")
             await self.app(scope, receive, send)
             return

@@ -117,7 +117,7 @@ class Pipeline:
     async def _wait(self, prefer: dict[str, str]) -> None:
         delay = self.latency_ms
         if "latency" in prefer:
-            if not prefer["latency"].isdigit():
+            if not (prefer["latency"].isascii() and prefer["latency"].isdigit()):
                 raise BadRequest.for_field("header.Prefer", "latency", "latency must be milliseconds (an integer)")
             delay = min(int(prefer["latency"]), MAX_LATENCY_MS)
         if delay:

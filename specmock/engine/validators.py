@@ -166,7 +166,7 @@ class _TypedBody:
 
     async def wrap_receive(self, receive: t.Any, *, scope: t.Any) -> t.Any:
         length = header(scope["headers"], b"content-length") or "0"
-        if header(scope["headers"], b"content-type") is None and length.isdigit() and int(length):
+        if header(scope["headers"], b"content-type") is None and length.isascii() and length.isdigit() and int(length):
             raise UnsupportedMediaType("The request has a body but no Content-Type")
         return await super().wrap_receive(receive, scope=scope)  # type: ignore[misc]
 
@@ -176,7 +176,7 @@ class _TypedBody:
         without a positive ``Content-Length`` takes Connexion's own way (its default body, or the
         refusal of a missing required one)."""
         length = header(scope["headers"], b"content-length")
-        if length is None or not length.isdigit() or not int(length):
+        if length is None or not length.isascii() and length.isdigit() or not int(length):
             await self.wrap_receive(replay(raw), scope=scope)
             return
         if header(scope["headers"], b"content-type") is None:

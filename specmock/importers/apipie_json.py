@@ -144,7 +144,7 @@ def _responses(method: dict[str, Any]) -> list[Response]:
     found = []
     for entry in [*(method.get("errors") or []), *(method.get("returns") or [])]:
         code = entry.get("code") if isinstance(entry, dict) else None
-        code = int(code) if isinstance(code, str) and code.isdigit() and len(code) == 3 else code
+        code = int(code) if isinstance(code, str) and code.isascii() and code.isdigit() and len(code) == 3 else code
         if isinstance(code, int) and not isinstance(code, bool) and 100 <= code <= 599:
             found.append(Response(code, html_text(entry.get("description"))))
     return found

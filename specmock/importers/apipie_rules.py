@@ -73,7 +73,7 @@ def errors(lines: Lines) -> list[Response]:
     responses: list[Response] = []
     for number, text in ((number, text.strip()) for number, text in lines if text.strip()):
         code, _, rest = text.partition(" ")
-        if len(code) == 3 and code.isdigit() and code[0] in "12345":
+        if len(code) == 3 and code.isascii() and code.isdigit() and code[0] in "12345":
             responses.append(Response(int(code), rest.strip(), line=number))
         elif responses and not responses[-1].description and text not in ("Code", "Description"):
             responses[-1].description = text

@@ -175,7 +175,7 @@ def _whole(value: Any) -> bool:
         return False
     if isinstance(value, int) or isinstance(value, float) and value.is_integer():
         return True
-    return isinstance(value, str) and value.isdigit() and len(value) < 10
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10
 
 
 def page_sizes(op: Operation, paging: Paging, document: Any) -> PageSizes:

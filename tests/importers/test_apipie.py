@@ -168,3 +168,11 @@ def test_a_validation_pattern_python_cannot_compile_is_reported_and_left_out():
     assert [(kind, line) for kind, _, line in reported] == [(Kind.SKIPPED, 7)]
     validation(found, r"Must match regular expression /\A[a-z]+\z/.", 8, lambda *problem: reported.append(problem))
     assert found.schema == {"type": "string", "pattern": "^[a-z]+$"}
+
+
+def test_a_status_code_written_in_superscript_digits_is_text_not_a_code():
+    """``4²²`` passes Python's ``isdigit`` but is no status code: it is read as a description."""
+    from specmock.importers.apipie_rules import errors
+
+    assert errors([(1, "4\u00b2\u00b2 Invalid ticket")]) == []
+    assert [response.status for response in errors([(1, "422 Invalid ticket")])] == [422]
