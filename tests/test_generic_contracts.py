@@ -433,3 +433,11 @@ def test_a_merge_into_an_item_whose_patch_body_is_any_object_changes_what_it_nam
         assert patched.json()["name"] == "Tommy" and "born" not in patched.json()
         assert patched.json()["id"] == created["id"]  # read-only: kept
         assert client.get(url).json() == patched.json()
+        # What the item schema does not allow is refused, naming the field and the rule; nothing changes.
+        refused = client.patch(url, json={"name": 5, "species": "cat"},
+                               headers={"Content-Type": "application/merge-patch+json"})
+        assert refused.status_code == 400 and refused.headers["content-type"] == "application/problem+json"
+        assert [(error["field"], error["rule"]) for error in refused.json()["errors"]] == [("body.name", "type")]
+        assert client.get(url).json() == patched.json()
+        replaced = client.put(url, json={"name": "Tom", "species": "cat", "status": "lost"})
+        assert replaced.status_code == 400  # the request schema itself refuses it

@@ -17,7 +17,7 @@ from specmock.behaviours.shaping import Shaper
 from specmock.contract.model import Contract, Document, Operation
 from specmock.contract.resources import Resource
 from specmock.contract.schemas import flat, properties, request_schema, response_schema
-from specmock.problems import Conflict, NotFound
+from specmock.problems import BadRequest, Conflict, FieldError, NotFound
 
 
 def table_of(resource: Resource) -> str:
@@ -133,6 +133,7 @@ class ResourceBehaviour:
             body = call.body.value if isinstance(call.body.value, dict) else {}
             data = rules.replaced(record["data"], body, self.resource, self.item_properties, self.changeable,
                                   self.required)
+            self._refuse_misfits(body, data)
             call.store.update(self.table, record["id"], {"data": data})
         return self._answer(data), self.status
 
@@ -141,6 +142,7 @@ class ResourceBehaviour:
             record = self._record(call)
             data = rules.merged(record["data"], call.body.value, self.resource, self.item_properties,
                                 self.changeable)
+            self._refuse_misfits(call.body.value, data)
             call.store.update(self.table, record["id"], {"data": data})
         return self._answer(data), self.status
 
@@ -162,6 +164,20 @@ class ResourceBehaviour:
 
     def _record(self, call: Call) -> dict[str, t.Any]:
         return rules.clone(self.items.record(call))
+
+    def _refuse_misfits(self, body: t.Any, data: dict[str, t.Any]) -> None:
+        """A change leaves a valid item: each property the body sets that its schema does not describe
+        (it is any object, or takes other properties) must fit the item schema. What the body schema
+        describes, the contract allows, and the request's validation has checked."""
+        errors = []
+        for name in body if isinstance(body, dict) else ():
+            if name in data and name in self.item_properties and name not in self.request_properties:
+                found = self.shaper.violation(self.shaper.schema(self.item_properties[name]), data[name])
+                if found is not None:
+                    errors.append(FieldError(f"body.{name}", str(found.validator), found.message))
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise BadRequest(f"{errors[0].field}: {errors[0].message}{more}", errors=errors)
 
     def _answer(self, data: dict[str, t.Any]) -> t.Any:
         if self.answer_schema is None:

@@ -34,8 +34,11 @@ class Shaper:
         return cached[1]
 
     def fits(self, schema: dict[str, Any], value: Any) -> bool:
-        return next(iter(check_for(schema, Draft4ResponseValidator, check_formats=True).iter_errors(value)),
-                    None) is None
+        return self.violation(schema, value) is None
+
+    def violation(self, schema: dict[str, Any], value: Any) -> Any:
+        """The first rule of ``schema`` (inlined) that ``value`` breaks, as jsonschema names it; else None."""
+        return next(iter(check_for(schema, Draft4ResponseValidator, check_formats=True).iter_errors(value)), None)
 
     def shape(self, schema: Any, value: Any) -> Any:
         """``value`` made valid against ``schema`` (one of the document's schemas)."""
