@@ -441,3 +441,68 @@ def test_a_merge_into_an_item_whose_patch_body_is_any_object_changes_what_it_nam
         assert client.get(url).json() == patched.json()
         replaced = client.put(url, json={"name": "Tom", "species": "cat", "status": "lost"})
         assert replaced.status_code == 400  # the request schema itself refuses it
+
+
+WIDGETS = {
+    "openapi": "3.0.3", "info": {"title": "Widgets", "version": "1"}, "servers": [{"url": "/v1"}],
+    "paths": {
+        "/widgets": {"post": {
+            "operationId": "createWidget",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Widget"}}}},
+            "responses": {"201": {"description": "Made.", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Widget"}}}}, "400": {"description": "Refused."}}}},
+        "/widgets/{slug}": {"get": {
+            "operationId": "getWidget",
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "One.", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Widget"}}}}, "404": {"description": "None."}}}},
+        "/gadgets": {"post": {
+            "operationId": "createGadget",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Gadget"}}}},
+            "responses": {"201": {"description": "Made.", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Gadget"}}}}}}},
+        "/gadgets/{gadgetId}": {"get": {
+            "operationId": "getGadget",
+            "parameters": [{"name": "gadgetId", "in": "path", "required": True,
+                            "schema": {"type": "string", "format": "uuid"}}],
+            "responses": {"200": {"description": "One.", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Gadget"}}}}, "404": {"description": "None."}}}},
+    },
+    "components": {"schemas": {
+        "Widget": {"type": "object", "required": ["slug"], "properties": {"slug": {"type": "string"}}},
+        "Gadget": {"type": "object", "properties": {
+            "gadgetId": {"type": "string", "readOnly": True}, "name": {"type": "string"}}},
+    }},
+}
+
+
+@pytest.mark.parametrize("slug", ["a/b", "", ".", ".."])
+def test_a_client_chosen_identifier_that_cannot_be_a_path_segment_is_refused(tmp_path, slug):
+    """An item stored under ``a/b`` could never be read (``/widgets/a%2Fb`` is ``/widgets/a/b``)."""
+    from specmock.settings import Settings
+    from tests.conftest import make_client
+
+    path = tmp_path / "widgets.yaml"
+    path.write_text(yaml.safe_dump(WIDGETS))
+    with make_client(Settings(specs=(path,))) as client:
+        before = client.store.dump()
+        refused = client.post("/v1/widgets", json={"slug": slug})
+        assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "body.slug", refused.text
+        assert client.store.dump() == before
+        assert client.post("/v1/widgets", json={"slug": "a-b"}).status_code == 201
+        assert client.get("/v1/widgets/a-b").json() == {"slug": "a-b"}
+
+
+def test_a_read_only_identifier_the_client_sends_is_ignored_and_the_server_assigns_one(tmp_path):
+    from specmock.settings import Settings
+    from tests.conftest import make_client
+
+    path = tmp_path / "widgets.yaml"
+    path.write_text(yaml.safe_dump(WIDGETS))
+    with make_client(Settings(specs=(path,), validate_responses=True)) as client:
+        made = client.post("/v1/gadgets", json={"gadgetId": "not-a-uuid", "name": "g"})
+        assert made.status_code == 201, made.text
+        assigned = made.json()["gadgetId"]
+        assert assigned != "not-a-uuid" and client.get(f"/v1/gadgets/{assigned}").json() == made.json()

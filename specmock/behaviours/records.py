@@ -68,10 +68,27 @@ def numeric_path_parameters(operations: t.Iterable[Operation]) -> set[str]:
             and flat(operation.document, param.get("schema") or {}).get("type") in ("integer", "number")}
 
 
-def given_id(body: dict[str, t.Any], resource: Resource) -> t.Any:
-    """The identifier the client chose in the body, when the contract lets it choose one."""
+def given_id(body: dict[str, t.Any], resource: Resource, item_properties: dict[str, t.Any]) -> t.Any:
+    """The identifier the client chose in the body, when the contract lets it choose one (a
+    read-only identifier is the server's to assign, whatever a client sends)."""
+    if item_properties.get(resource.id_property, {}).get("readOnly"):
+        return None
     value = body.get(resource.id_property)
     return None if value is None or isinstance(value, (dict, list, bool)) else value
+
+
+UNUSABLE_SEGMENTS = ("", ".", "..")
+
+
+def unusable_id(identifier: t.Any, resource: Resource, shaper: t.Any) -> tuple[str, str] | None:
+    """Why a client-chosen identifier could never name its item in a path, as (rule, message): it
+    is not one path segment, or does not fit the item path parameter's schema. None when usable."""
+    if isinstance(identifier, str) and ("/" in identifier or identifier in UNUSABLE_SEGMENTS):
+        return "path", f"{identifier!r} cannot be one path segment of {resource.item} (no '/', not '', '.' or '..')"
+    found = shaper.violation(shaper.schema(resource.id_schema), path_id(identifier, resource))
+    if found is not None:
+        return str(found.validator), f"{resource.id_param} in {resource.item} takes no {identifier!r}: {found.message}"
+    return None
 
 
 def new_id(resource: Resource, store: t.Any, table: str, shaper: t.Any) -> t.Any:

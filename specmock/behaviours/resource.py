@@ -98,7 +98,10 @@ class ResourceBehaviour:
         scope = self._scope(call)
         store = call.store
         with store.locked():
-            identifier = rules.given_id(body, self.resource)
+            identifier = rules.given_id(body, self.resource, self.item_properties)
+            refusal = None if identifier is None else rules.unusable_id(identifier, self.resource, self.shaper)
+            if refusal is not None:
+                raise BadRequest.for_field(f"body.{self.resource.id_property}", *refusal)
             if identifier is not None and store.has(self.table, identifier):
                 if self.conflicts:
                     raise Conflict(f"A {self.resource.name} item with {self.resource.id_property} "
