@@ -13,7 +13,7 @@ from tests.requirements import ROOT
 
 SHARED = {"specmock.auth", "specmock.problems", "specmock.schema_check", "specmock.store", "specmock.jsonio"}
 RULES = {  # layer -> the specmock modules (prefixes) it may import besides itself
-    "specmock.contract": set(),
+    "specmock.contract": {"specmock.jsonio"},
     "specmock.behaviours": {"specmock.contract", *SHARED},
     "specmock.importers": set(),
 }
