@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from specmock import jsonio
+from specmock.jsonio import loads
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 128
@@ -79,7 +79,7 @@ def _parse(path: Path) -> Any:
         raise SpecError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     if text.lstrip()[:1] in ("{", "["):
         try:
-            data = jsonio.loads(text)
+            data = loads(text)
         except json.JSONDecodeError as exc:
             if path.suffix.lower() == ".json":
                 raise SpecError(f"{path}: not valid JSON: {exc}") from None
