@@ -17,6 +17,7 @@ a copy of its target. The result is one self-contained document any tool can rea
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import importlib.resources
 import json
@@ -116,7 +117,7 @@ def _count_events(path: Path, text: str) -> None:
 
 def _check_size(path: Path, data: Any) -> None:
     """Refuse structures that are recursive, too deep, or too large once shared parts (YAML aliases)
-    are counted each time they appear."""
+    are counted each time they appear; and read YAML's values as JSON has them (``_as_json``)."""
     nodes = 0
     stack: list[tuple[Any, int, frozenset[int]]] = [(data, 0, frozenset())]
     while stack:
@@ -129,9 +130,36 @@ def _check_size(path: Path, data: Any) -> None:
                 raise SpecError(f"{path}: a recursive structure (a YAML anchor used inside itself); refused")
             if depth >= MAX_DEPTH:
                 raise SpecError(f"{path}: nested deeper than {MAX_DEPTH} levels; refused")
+            _as_json(path, node)
             inner = ancestors | {id(node)}
             values = node.values() if isinstance(node, dict) else node
             stack.extend((value, depth + 1, inner) for value in values)
+
+
+def _as_json(path: Path, node: dict | list) -> None:
+    """YAML's values in ``node`` as a JSON document holds them, in place: keys are text (``200:``
+    unquoted is ``"200"``), dates and times are ISO 8601 text. Bytes (``!!binary``) and sets have no
+    JSON form and are refused."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in list(items):
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            node[key] = value.isoformat()
+        elif isinstance(value, (bytes, set)):
+            raise SpecError(f"{path}: holds a {'binary (!!binary)' if isinstance(value, bytes) else 'set (!!set)'} "
+                            "value, which JSON cannot: write it as a string or a list")
+    if isinstance(node, dict) and not all(isinstance(key, str) for key in node):
+        keys = [key if isinstance(key, str) else _key_text(path, key) for key in node]
+        if len(set(keys)) != len(keys):
+            raise SpecError(f"{path}: a mapping holds a key twice once read as text ({', '.join(map(str, keys))})")
+        values = list(node.values())
+        node.clear()
+        node.update(zip(keys, values, strict=True))
+
+
+def _key_text(path: Path, key: Any) -> str:
+    if isinstance(key, bool) or not isinstance(key, (int, float, datetime.date)):
+        raise SpecError(f"{path}: a mapping key {key!r} is not text: quote it")
+    return key.isoformat() if isinstance(key, datetime.date) else str(key)
 
 
 # -- references --------------------------------------------------------------------------------
@@ -265,6 +293,7 @@ def check_openapi(document: Any, path: Path) -> None:
     if not SUPPORTED.match(version):
         raise SpecError(f"{path}: OpenAPI {version} is not supported: specmock serves OpenAPI 3.0.x documents "
                         "(Connexion, which routes the requests, refuses 3.1); write 'openapi: 3.0.3'")
+    _refuse_reference_loops(document, path)
     from openapi_spec_validator import OpenAPIV30SpecValidator
 
     try:
@@ -276,6 +305,34 @@ def check_openapi(document: Any, path: Path) -> None:
         raise SpecError(f"{path}: not a valid OpenAPI 3.0 document: at {where}: {error.message[:300]}")
 
 
+def _refuse_reference_loops(document: dict[str, Any], path: Path) -> None:
+    """Refuse a ``$ref`` that leads only to other references and back (``A`` is ``B``, ``B`` is ``A``):
+    such a schema is nothing, and following it never ends. A schema that holds itself deeper inside
+    (a tree of nodes) is no loop."""
+    def target(ref: str) -> Any:
+        node: Any = document
+        for part in ref[2:].split("/") if ref != "#" else []:
+            part = part.replace("~1", "/").replace("~0", "~")
+            node = node.get(part) if isinstance(node, dict) else None
+        return node
+
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            chain: list[str] = []
+            current = node
+            while isinstance(current, dict) and isinstance(current.get("$ref"), str) and current["$ref"][:1] == "#":
+                if current["$ref"] in chain:
+                    loop = " -> ".join([*chain[chain.index(current["$ref"]):], current["$ref"]])
+                    raise SpecError(f"{path}: a reference loop: {loop} (each only refers to the next)")
+                chain.append(current["$ref"])
+                current = target(current["$ref"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
 def load_document(path: Path | str) -> dict[str, Any]:
     """A contract document bundled into one self-contained, validated OpenAPI 3.0 dict (a fresh copy)."""
     path = Path(path).resolve()
@@ -284,7 +341,54 @@ def load_document(path: Path | str) -> dict[str, Any]:
         raise SpecError(f"{path}: not an OpenAPI document (the top level is not an object)")
     document = _Bundler(copy.deepcopy(raw), path).bundle()
     check_openapi(document, path)
+    check_servable(document, path)
     return document
+
+
+_TEMPLATE = re.compile(r"\{([^{}]*)\}")
+_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def check_servable(document: dict[str, Any], path: Path) -> None:
+    """Refuse what OpenAPI's schema lets through but no server can serve as written: a server URL
+    variable without a declaration, a security requirement naming no declared scheme, a path naming
+    a parameter twice, a malformed ``x-specmock-credential``."""
+    servers = document.get("servers") or [{}]
+    url, variables = str(servers[0].get("url", "/")), servers[0].get("variables") or {}
+    for name in _TEMPLATE.findall(url):
+        if not isinstance(variables.get(name), dict) or "default" not in variables[name]:
+            raise SpecError(f"{path}: at servers/0/url: the variable {{{name}}} is not declared under variables "
+                            "(with a default)")
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    requirements = [("security", document.get("security"))] + [
+        (f"paths {template} {method} security", op.get("security")) for method, template, op in operations(document)]
+    for where, requirement in requirements:
+        for alternative in requirement or []:
+            for name in alternative:
+                if name not in schemes:
+                    raise SpecError(f"{path}: at {where}: the security scheme {name!r} is not declared in "
+                                    "components/securitySchemes")
+    for template in document.get("paths", {}):
+        names = _TEMPLATE.findall(template)
+        for name in {name for name in names if names.count(name) > 1}:
+            raise SpecError(f"{path}: at paths {template}: the path names the parameter {{{name}}} twice")
+    for name, scheme in schemes.items():
+        _check_credential_hint(path, name, scheme.get("x-specmock-credential") if isinstance(scheme, dict) else None)
+
+
+def _check_credential_hint(path: Path, name: str, hint: Any) -> None:
+    if hint is None:
+        return
+    where = f"{path}: at components/securitySchemes/{name}/x-specmock-credential"
+    if not isinstance(hint, dict):
+        raise SpecError(f"{where}: must be an object (scheme, opaque, known-tokens)")
+    if "scheme" in hint and not (isinstance(hint["scheme"], str) and _WORD.match(hint["scheme"])):
+        raise SpecError(f"{where}: scheme must be the word before the token (Token, Bearer), not {hint['scheme']!r}")
+    if "opaque" in hint and hint["opaque"] != "any":
+        raise SpecError(f"{where}: opaque takes only 'any', not {hint['opaque']!r}")
+    known = hint.get("known-tokens")
+    if "known-tokens" in hint and not (isinstance(known, str) and "." in known):
+        raise SpecError(f"{where}: known-tokens must name a table and its field (tokens.value), not {known!r}")
 
 
 def is_openapi(path: Path) -> bool:

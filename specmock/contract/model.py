@@ -35,7 +35,7 @@ class Document:
     @property
     def base_path(self) -> str:
         servers = self.spec.get("servers") or [{"url": "/"}]
-        return base_path_of(str(servers[0].get("url", "/")))
+        return base_path_of(str(servers[0].get("url", "/")), servers[0].get("variables") or {})
 
     def resolve(self, node: Any) -> Any:
         """``node`` with its local ``$ref`` followed (to the end of a chain of references)."""
@@ -51,10 +51,13 @@ class Document:
         return node
 
 
-def base_path_of(url: str) -> str:
+def base_path_of(url: str, variables: dict[str, Any] | None = None) -> str:
     """The path part of a server URL (``https://api.example.com/v1/`` -> ``/v1``), ``""`` for the root.
-    Variables (``{version}``) take their place as written."""
-    path = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*", "", url.strip())
+    Variables (``{version}``) take their defaults; one without a declared default stays as written."""
+    declared = variables or {}
+    url = re.sub(r"\{([^{}]*)\}", lambda found: str(declared.get(found[1], {}).get("default", found[0]))
+                 if isinstance(declared.get(found[1]), dict) else found[0], url.strip())
+    path = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]*", "", url)
     return "/" + path.strip("/") if path.strip("/") else ""
 
 
@@ -124,8 +127,8 @@ class Contract:
         for path in document_paths(sources):
             spec = load_document(path)
             name = _unique(re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem), names)
-            documents.append(Document(name, path.resolve(), adjusted_to_mode(spec, auth), read_manifest(spec,
-                                                                                                         path)))
+            manifest = read_manifest(spec, path)  # first: it refuses an x-specmock that is not an object
+            documents.append(Document(name, path.resolve(), adjusted_to_mode(spec, auth), manifest))
         return cls(documents)
 
     def document(self, name: str) -> Document:
