@@ -126,3 +126,14 @@ def test_a_reference_loop_is_refused_naming_it(tmp_path):
             "$ref": "#/components/schemas/A"}
     message = refusal(document(tmp_path, change))
     assert "recursion" not in message and "loop" in message
+
+
+@pytest.mark.parametrize("schema, rule", [({"type": "array", "items": {"type": "integer"}, "minItems": 100_000_000},
+                                           "minItems"),
+                                          ({"type": "string", "minLength": 1_000_000_000}, "minLength")])
+def test_a_schema_asking_for_more_than_the_mock_can_answer_is_refused(tmp_path, schema, rule):
+    """Answering it would build a value of that size: the server stopped answering anyone."""
+    def change(spec):
+        spec["paths"]["/things/{id}"]["get"]["responses"]["200"]["content"]["application/json"] = {"schema": schema}
+    message = refusal(document(tmp_path, change))
+    assert rule in message and "paths" in message and "at most" in message

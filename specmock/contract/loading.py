@@ -374,6 +374,26 @@ def check_servable(document: dict[str, Any], path: Path) -> None:
             raise SpecError(f"{path}: at paths {template}: the path names the parameter {{{name}}} twice")
     for name, scheme in schemes.items():
         _check_credential_hint(path, name, scheme.get("x-specmock-credential") if isinstance(scheme, dict) else None)
+    _check_sizes_answerable(document, path)
+
+
+# The most a schema may ask of a value the mock builds (a generated answer, or a property nobody set).
+MOST_GENERATED = {"minItems": 10_000, "minProperties": 1_000, "minLength": 1_000_000}
+
+
+def _check_sizes_answerable(document: dict[str, Any], path: Path) -> None:
+    stack: list[tuple[Any, tuple[str, ...]]] = [(document, ())]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            for keyword, most in MOST_GENERATED.items():
+                asked = node.get(keyword)
+                if isinstance(asked, int) and not isinstance(asked, bool) and asked > most:
+                    raise SpecError(f"{path}: at {' '.join(where)}: {keyword} {asked} is more than the mock can "
+                                    f"answer (at most {most})")
+            stack.extend((value, (*where, str(key))) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, (*where, str(index))) for index, value in enumerate(node))
 
 
 def _check_credential_hint(path: Path, name: str, hint: Any) -> None:
