@@ -82,7 +82,22 @@ def load_json(text: str) -> Any:
     :data:`MAX_JSON_DEPTH`."""
     if json_depth(text) > MAX_JSON_DEPTH:
         raise ValueError(f"it nests deeper than {MAX_JSON_DEPTH} levels")
-    return json.loads(text)
+    return as_text(json.loads(text))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def as_text(value: Any) -> Any:
+    """Decoded JSON with each lone surrogate (``"\\ud800"`` is valid JSON, but no character) as
+    U+FFFD, so that the draft can be written as UTF-8."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [as_text(item) for item in value]
+    if isinstance(value, dict):
+        return {as_text(key): as_text(item) for key, item in value.items()}
+    return value
 
 
 def json_document(text: str, document: Document) -> Any | None:
@@ -168,7 +183,7 @@ def read_body(text: str, media_type: str | None, warn: Warn) -> Body | None:
         warn(Kind.INVALID_EXAMPLE, f"the example nests deeper than {MAX_JSON_DEPTH} levels: left out")
         return body
     try:
-        body.examples.append(json.loads(text))
+        body.examples.append(as_text(json.loads(text)))
         return body
     except ValueError as error:
         strict_error = error
@@ -180,7 +195,7 @@ def read_body(text: str, media_type: str | None, warn: Warn) -> Body | None:
             warn(Kind.INVALID_EXAMPLE, f"the example is not JSON and too large to read leniently ({strict_error})")
             return body
         try:
-            body.examples.append(reader(trimmed))
+            body.examples.append(as_text(reader(trimmed)))
         except ValueError:
             continue
         if note:

@@ -149,3 +149,14 @@ def test_the_text_report_gives_each_operation_its_line(capsys):
     assert main(["import", str(SAMPLES / "albums.apib")]) == 0
     err = capsys.readouterr().err
     assert "  PATCH   /albums/{album_id}  Update an album  (line 47)" in err
+
+
+def test_lone_surrogates_in_a_json_document_do_not_stop_the_import(tmp_path, capsys):
+    """``"\\ud800"`` is valid JSON but no text: such a character becomes U+FFFD, and every file is drafted."""
+    odd = tmp_path / "odd.json"
+    odd.write_text('{"docs":{"resources":{"wid\\ud800gets":{"methods":[{"apis":[{"api_url":"/widgets/\\udfff",'
+                   '"http_method":"GET"}]}]}}}}')
+    out = tmp_path / "draft.yaml"
+    assert main(["import", str(odd), CATALOG, "-o", str(out)]) == 0, capsys.readouterr().err
+    draft = out.read_text(encoding="utf-8")
+    assert "/widgets/\ufffd" in draft and "/widgets" in draft
