@@ -116,7 +116,7 @@ class Behaviours:
             return Documented(operation, shaper)
         owner = max(under, key=lambda resource: len(resource.item or ""))
         items = ItemLookup(self.contract, owner, self._parents(owner))
-        return Documented(operation, shaper, items.exists, f"No {owner.name} item with {owner.id_property} given")
+        return Documented(operation, shaper, items.record)
 
 
 def is_awaitable(value: t.Any) -> bool:

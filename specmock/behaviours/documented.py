@@ -11,21 +11,21 @@ from specmock.behaviours.records import clone
 from specmock.behaviours.shaping import Shaper
 from specmock.contract.model import Operation
 from specmock.contract.schemas import json_media
-from specmock.problems import BadRequest, NotFound
+from specmock.problems import BadRequest
 
 
 class Documented:
-    def __init__(self, operation: Operation, shaper: Shaper, exists: t.Callable[[Call], bool] | None = None,
-                 missing: str = "") -> None:
+    def __init__(self, operation: Operation, shaper: Shaper, item: t.Callable[[Call], t.Any] | None = None) -> None:
         self.operation = operation
         self.document = operation.document
         self.shaper = shaper
-        self.exists = exists  # for an action under a resource's item (POST /orders/{id}/cancel)
-        self.missing = missing
+        # For an action under a resource's item (POST /orders/{id}/cancel): the item's lookup, a 404
+        # naming the item when it does not exist.
+        self.item = item
 
     def __call__(self, call: Call) -> Result:
-        if self.exists is not None and not self.exists(call):
-            raise NotFound(self.missing)
+        if self.item is not None:
+            self.item(call)
         status, media_type, body = self.response(None, None, False)
         if media_type is None or json_media({media_type: {}}):
             return body, status

@@ -58,13 +58,6 @@ class ItemLookup:
             raise NotFound(f"No {self.resource.name} item with {self.resource.id_property} {identifier!r}")
         return record
 
-    def exists(self, call: Call) -> bool:
-        try:
-            self.record(call)
-        except NotFound:
-            return False
-        return True
-
 
 class ResourceBehaviour:
     """One action (create, list, read, replace, merge, delete) of one resource."""
