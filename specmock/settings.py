@@ -65,6 +65,8 @@ class Settings:
             raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}")
         if not 1 <= self.port <= 65535:
             raise ValueError("port must be between 1 and 65535")
+        if self.fixtures is not None and not Path(self.fixtures).is_dir():
+            raise ValueError(f"fixtures must be a folder of <document>.json files; {self.fixtures} is none")
         for name in ("host", "jwt_secret"):
             if not getattr(self, name):
                 raise ValueError(f"{name} must not be empty")

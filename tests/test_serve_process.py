@@ -211,3 +211,15 @@ def test_a_reload_worker_whose_document_is_broken_answers_503_naming_the_error(t
     problem = response.json()
     assert str(broken) in problem["detail"] and "line 5" in problem["detail"], problem
     assert problem["detail"].endswith("it reloads once the file is mended.")
+
+
+def test_a_fixtures_folder_that_does_not_exist_is_refused(tmp_path):
+    import subprocess
+    import sys
+
+    missing = tmp_path / "nodir"
+    with pytest.raises(ValueError, match=f"fixtures must be a folder of <document>.json files; {missing} is none"):
+        Settings(fixtures=missing)
+    done = subprocess.run([sys.executable, "-m", "specmock", "serve", "--port", str(free_port()), "--fixtures",
+                           str(missing)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "fixtures must be a folder" in done.stderr and done.stdout == ""
