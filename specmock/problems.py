@@ -85,6 +85,8 @@ class UriTooLong(Problem):
 
 
 class UnsupportedMediaType(Problem):
+    """415: the body's media type (its ``Content-Type``) is not one the operation takes."""
+
     status_code_default = 415
 
 
@@ -112,4 +114,16 @@ def problem_body(
         body["instance"] = instance
     if ext:
         body.update(ext)
+    if "errors" not in body and (implied := _implied_error(status, body["detail"])) is not None:
+        body["errors"] = [asdict(implied)]
     return body
+
+
+def _implied_error(status: int, detail: str) -> FieldError | None:
+    """The field and rule of a problem Connexion raises with a detail only (its verdicts are kept as
+    they are): the media type of a 415, the missing body of its "RequestBody is required"."""
+    if status == 415:
+        return FieldError("header.Content-Type", "media-type", detail)
+    if status == 400 and detail == "RequestBody is required":
+        return FieldError("body", "required", "a request body is required")
+    return None

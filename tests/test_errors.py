@@ -144,3 +144,17 @@ def test_a_path_value_of_the_wrong_type_is_a_400_where_every_operation_types_it(
     assert response.headers.get("Allow") == allow
     if status == 400:
         assert response.json()["errors"][0]["rule"] == "type"
+
+
+@pytest.mark.parametrize(("headers", "content", "status", "field", "rule"), [
+    (JSON_AUTH, "", 400, "body", "required"),
+    ({"Authentication": BEARER, "Content-Type": "text/plain"}, VALID, 415, "header.Content-Type", "media-type"),
+    ({"Authentication": BEARER}, VALID, 415, "header.Content-Type", "media-type"),
+    (JSON_AUTH, '{"content_request": {"name": ' + "9" * 5000 + "}}", 400, "body", "json"),
+])
+def test_body_refusals_name_the_field_and_the_rule(client, headers, content, status, field, rule):
+    response = client.post(CREATE, headers=headers, content=content)
+    assert response.status_code == status and response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert [(error["field"], error["rule"]) for error in problem["errors"]] == [(field, rule)], problem
+    assert "sys." not in problem["detail"]  # no advice meant for Python programmers

@@ -176,7 +176,7 @@ class _TypedBody:
         without a positive ``Content-Length`` takes Connexion's own way (its default body, or the
         refusal of a missing required one)."""
         length = header(scope["headers"], b"content-length")
-        if length is None or not length.isascii() and length.isdigit() or not int(length):
+        if length is None or not (length.isascii() and length.isdigit()) or not int(length):
             await self.wrap_receive(replay(raw), scope=scope)
             return
         if header(scope["headers"], b"content-type") is None:
@@ -212,7 +212,8 @@ class SpecmockJSONBodyValidator(_TypedBody, JSONRequestBodyValidator):
         except (orjson.JSONDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest.for_field("body", "json", not_json(raw, exc)) from None
         except (UnicodeDecodeError, RecursionError, ValueError) as exc:
-            raise BadRequest.for_field("body", "json", f"the body is not valid JSON: {exc}") from None
+            reason = str(exc).split("; use sys.")[0]  # Python's advice on its digit limit is not the client's
+            raise BadRequest.for_field("body", "json", f"the body is not valid JSON: {reason}") from None
         hand_over(scope, json=body)
         return body
 
