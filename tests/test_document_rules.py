@@ -137,3 +137,12 @@ def test_a_schema_asking_for_more_than_the_mock_can_answer_is_refused(tmp_path, 
         spec["paths"]["/things/{id}"]["get"]["responses"]["200"]["content"]["application/json"] = {"schema": schema}
     message = refusal(document(tmp_path, change))
     assert rule in message and "paths" in message and "at most" in message
+
+
+def test_a_document_breaking_openapis_schema_is_refused_in_one_line_naming_the_place(tmp_path):
+    """``description: no`` is YAML's false: one line (``refusal`` checks it) with the place as written
+    in the document, not jsonschema's report of the schema it failed."""
+    message = refusal(document(tmp_path, lambda spec: spec["paths"]["/things/{id}"]["get"]["responses"]["200"]
+                               .update(description=False)))
+    assert "not a valid OpenAPI 3.0 document: at paths /things/{id} get responses 200: " in message, message
+    assert "Failed validating" not in message

@@ -301,8 +301,11 @@ def check_openapi(document: Any, path: Path) -> None:
     except Exception as exc:  # noqa: BLE001 - a reference the validator cannot follow, and the like
         raise SpecError(f"{path}: not a valid OpenAPI 3.0 document: {str(exc)[:300]}") from None
     if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "the top level"
-        raise SpecError(f"{path}: not a valid OpenAPI 3.0 document: at {where}: {error.message[:300]}")
+        while error.context:  # the deepest rule broken, not the oneOf or anyOf above it
+            error = max(error.context, key=lambda sub: len(sub.absolute_path))
+        where = " ".join(str(part) for part in error.absolute_path) or "the top level"
+        reason = " ".join(error.message.split("\n", 1)[0].split())[:300]
+        raise SpecError(f"{path}: not a valid OpenAPI 3.0 document: at {where}: {reason}")
 
 
 def _refuse_reference_loops(document: dict[str, Any], path: Path) -> None:
