@@ -9,6 +9,7 @@ whatever could be read into one draft. A document that cannot be imported is rep
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,10 +69,17 @@ def read_document(path: Path, fmt: str = AUTO) -> Document:
         raise ImportFailure(ImportProblem(Kind.UNREADABLE, message, file)) from None
     if entry is None or document is None:
         message = f"unfamiliar document: not {', '.join(IMPORTERS.names())} (--format forces one)"
+        if _OPENAPI.match(text):
+            message = ("already an OpenAPI or Swagger document: nothing to import; serve it with `specmock serve "
+                       f"{file}`, check a server against it with `specmock verify --spec {file}`")
         raise ImportFailure(ImportProblem(Kind.UNFAMILIAR, message, file))
     if not document.operations:
         raise ImportFailure(ImportProblem(Kind.EMPTY, f"no operation found in this {entry.name} document", file))
     return document
+
+
+# A document whose first key says it is OpenAPI or Swagger, in YAML or JSON.
+_OPENAPI = re.compile(r"""\A\s*(?:\{\s*)?["']?(?:openapi|swagger)["']?\s*:""")
 
 
 def _read_once(outcomes: list[Outcome]) -> None:

@@ -160,3 +160,12 @@ def test_lone_surrogates_in_a_json_document_do_not_stop_the_import(tmp_path, cap
     assert main(["import", str(odd), CATALOG, "-o", str(out)]) == 0, capsys.readouterr().err
     draft = out.read_text(encoding="utf-8")
     assert "/widgets/\ufffd" in draft and "/widgets" in draft
+
+
+@pytest.mark.parametrize("head", ["openapi: 3.0.3\n", '{"openapi": "3.0.3",', "swagger: '2.0'\n"])
+def test_an_openapi_document_is_pointed_to_serve_and_verify(tmp_path, capsys, head):
+    spec = tmp_path / "api.yaml"
+    spec.write_text(head + "info: {title: t, version: '1'}\npaths: {}\n")
+    assert main(["import", str(spec), "-o", str(tmp_path / "d.yaml")]) == 1
+    report = capsys.readouterr().err
+    assert "already an OpenAPI or Swagger document" in report and "specmock serve" in report, report
