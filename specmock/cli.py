@@ -224,6 +224,8 @@ def token(args: argparse.Namespace) -> int:
     from specmock.auth import credentials_of, demo_credentials, mint
     from specmock.contract import Contract
 
+    if args.secret == "":
+        raise ValueError("--secret must not be empty")
     settings = Settings.from_env(jwt_secret=args.secret, specs=tuple(args.specs) or None)
     contract = Contract.load(list(settings.contract_sources), settings.auth)
     try:

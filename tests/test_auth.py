@@ -230,3 +230,8 @@ def test_token_output_into_a_closed_pipe_ends_quietly():
     _, errors = process.communicate(timeout=60)
     assert b"Traceback" not in errors and b"BrokenPipe" not in errors, errors.decode()
     assert process.returncode == 141  # as a tool killed by SIGPIPE reports it in a shell
+
+
+def test_an_empty_token_secret_is_refused_naming_the_option(capsys):
+    assert main(["token", "--secret", ""]) == 2
+    assert capsys.readouterr().err.strip() == "specmock token: --secret must not be empty"
