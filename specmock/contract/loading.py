@@ -293,7 +293,7 @@ def check_openapi(document: Any, path: Path) -> None:
     if not SUPPORTED.match(version):
         raise SpecError(f"{path}: OpenAPI {version} is not supported: specmock serves OpenAPI 3.0.x documents "
                         "(Connexion, which routes the requests, refuses 3.1); write 'openapi: 3.0.3'")
-    _refuse_reference_loops(document, path)
+    _check_nodes(document, path)
     from openapi_spec_validator import OpenAPIV30SpecValidator
 
     try:
@@ -308,10 +308,18 @@ def check_openapi(document: Any, path: Path) -> None:
         raise SpecError(f"{path}: not a valid OpenAPI 3.0 document: at {where}: {reason}")
 
 
-def _refuse_reference_loops(document: dict[str, Any], path: Path) -> None:
-    """Refuse a ``$ref`` that leads only to other references and back (``A`` is ``B``, ``B`` is ``A``):
-    such a schema is nothing, and following it never ends. A schema that holds itself deeper inside
-    (a tree of nodes) is no loop."""
+# The most a schema may ask of a value the mock builds (a generated answer, or a property nobody set).
+MOST_GENERATED = {"minItems": 10_000, "minProperties": 1_000, "minLength": 1_000_000}
+
+
+def _check_nodes(document: dict[str, Any], path: Path) -> None:
+    """The checks each object of the bundled document needs, in one walk, before OpenAPI's validator
+    (which never ends on a reference loop):
+
+    * a ``$ref`` that leads only to other references and back (``A`` is ``B``, ``B`` is ``A``) is
+      refused: such a schema is nothing. A schema that holds itself deeper inside is no loop;
+    * a schema asking for more than the mock can build (``MOST_GENERATED``) is refused, naming where.
+    """
     def target(ref: str) -> Any:
         node: Any = document
         for part in ref[2:].split("/") if ref != "#" else []:
@@ -319,9 +327,9 @@ def _refuse_reference_loops(document: dict[str, Any], path: Path) -> None:
             node = node.get(part) if isinstance(node, dict) else None
         return node
 
-    stack: list[Any] = [document]
+    stack: list[tuple[Any, tuple[str, ...]]] = [(document, ())]
     while stack:
-        node = stack.pop()
+        node, where = stack.pop()
         if isinstance(node, dict):
             chain: list[str] = []
             current = node
@@ -331,9 +339,14 @@ def _refuse_reference_loops(document: dict[str, Any], path: Path) -> None:
                     raise SpecError(f"{path}: a reference loop: {loop} (each only refers to the next)")
                 chain.append(current["$ref"])
                 current = target(current["$ref"])
-            stack.extend(node.values())
+            for keyword, most in MOST_GENERATED.items():
+                asked = node.get(keyword)
+                if isinstance(asked, int) and not isinstance(asked, bool) and asked > most:
+                    raise SpecError(f"{path}: at {' '.join(where)}: {keyword} {asked} is more than the mock can "
+                                    f"answer (at most {most})")
+            stack.extend((value, (*where, str(key))) for key, value in node.items())
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend((value, (*where, str(index))) for index, value in enumerate(node))
 
 
 def load_document(path: Path | str) -> dict[str, Any]:
@@ -355,7 +368,8 @@ _WORD = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 def check_servable(document: dict[str, Any], path: Path) -> None:
     """Refuse what OpenAPI's schema lets through but no server can serve as written: a server URL
     variable without a declaration, a security requirement naming no declared scheme, a path naming
-    a parameter twice, a malformed ``x-specmock-credential``."""
+    a parameter twice, a malformed ``x-specmock-credential`` (and, in ``_check_nodes``, reference
+    loops and sizes the mock cannot build)."""
     servers = document.get("servers") or [{}]
     url, variables = str(servers[0].get("url", "/")), servers[0].get("variables") or {}
     for name in _TEMPLATE.findall(url):
@@ -377,26 +391,6 @@ def check_servable(document: dict[str, Any], path: Path) -> None:
             raise SpecError(f"{path}: at paths {template}: the path names the parameter {{{name}}} twice")
     for name, scheme in schemes.items():
         _check_credential_hint(path, name, scheme.get("x-specmock-credential") if isinstance(scheme, dict) else None)
-    _check_sizes_answerable(document, path)
-
-
-# The most a schema may ask of a value the mock builds (a generated answer, or a property nobody set).
-MOST_GENERATED = {"minItems": 10_000, "minProperties": 1_000, "minLength": 1_000_000}
-
-
-def _check_sizes_answerable(document: dict[str, Any], path: Path) -> None:
-    stack: list[tuple[Any, tuple[str, ...]]] = [(document, ())]
-    while stack:
-        node, where = stack.pop()
-        if isinstance(node, dict):
-            for keyword, most in MOST_GENERATED.items():
-                asked = node.get(keyword)
-                if isinstance(asked, int) and not isinstance(asked, bool) and asked > most:
-                    raise SpecError(f"{path}: at {' '.join(where)}: {keyword} {asked} is more than the mock can "
-                                    f"answer (at most {most})")
-            stack.extend((value, (*where, str(key))) for key, value in node.items())
-        elif isinstance(node, list):
-            stack.extend((value, (*where, str(index))) for index, value in enumerate(node))
 
 
 def _check_credential_hint(path: Path, name: str, hint: Any) -> None:
